@@ -1,0 +1,115 @@
+/* hotpatch status: running builds, current baseline, live and
+ * installed-not-live hotpatches, held-back updates, reboot needed and why.
+ * Live state comes from hp_cli_live_state() (the engines'); until they
+ * provide it, it is "unknown" -- never claimed. */
+#include <stdlib.h>
+
+#include "hp_cli.h"
+#include "hp_output.h"
+
+static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
+				       int reboot, const struct hp_strvec *why)
+{
+	const struct hp_resolution *res = &ctx->res;
+	struct json_object *o = json_object_new_object();
+	struct json_object *inst = json_object_new_array(), *rb = json_object_new_object();
+
+	json_object_object_add(o, "running", hp_json_running(ctx->sys.running, ctx->sys.nr_running));
+	json_object_object_add(o, "uname_r", ctx->sys.uname_r ? json_object_new_string(ctx->sys.uname_r) : NULL);
+	json_object_object_add(o, "baseline", hp_json_baseline(res->baseline));
+	for (size_t i = 0; i < res->nr_installed; i++) {
+		struct json_object *h = hp_json_hotpatch(&res->installed[i]);
+
+		json_object_object_add(h, "for_running", json_object_new_boolean(res->installed[i].for_running));
+		json_object_object_add(h, "newest", json_object_new_boolean(res->installed[i].newest));
+		json_object_object_add(h, "live", json_object_new_string(hp_live_state_name(live[i])));
+		json_object_array_add(inst, h);
+	}
+	json_object_object_add(o, "installed", inst);
+	json_object_object_add(o, "available", hp_json_hotpatches(res->available, res->nr_available));
+	json_object_object_add(o, "held_back", hp_json_held_back(res->held_back, res->nr_held_back));
+	json_object_object_add(rb, "needed", json_object_new_boolean(reboot));
+	json_object_object_add(rb, "reasons", hp_json_strings(why, NULL));
+	json_object_object_add(o, "reboot", rb);
+	json_object_object_add(o, "messages", hp_json_strings(&ctx->messages, &res->messages));
+	return o;
+}
+
+static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
+			int reboot, const struct hp_strvec *why)
+{
+	const struct hp_resolution *res = &ctx->res;
+	const struct hp_res_baseline *b = res->baseline;
+	struct hp_table t;
+
+	printf("Running kernel: %s\n", ctx->sys.uname_r ? ctx->sys.uname_r : "unknown");
+	printf("Running builds:\n");
+	if (!ctx->sys.nr_running)
+		printf("  none of the components in the hotpatch metadata\n");
+	for (size_t i = 0; i < ctx->sys.nr_running; i++)
+		printf("  %s-%s%s\n", ctx->sys.running[i].name, ctx->sys.running[i].evr,
+		       ctx->sys.running[i].overridden ? " (--running)" : "");
+	if (b)
+		printf("Baseline: %s (%s, issued %s, supported until %s%s)\n", b->id, b->kind,
+		       b->issued ? b->issued : "?",
+		       b->supported_until ? b->supported_until : "superseded",
+		       b->expired ? ", support ended" : "");
+	else
+		printf("Baseline: none matches the running builds\n");
+
+	printf("Installed hotpatches:%s\n", res->nr_installed ? "" : " none");
+	if (res->nr_installed) {
+		hp_table_init(&t, 5);
+		hp_table_row(&t, "PACKAGE", "VERSION", "FOR BUILD", "LIVE", "NOTE");
+		for (size_t i = 0; i < res->nr_installed; i++) {
+			const struct hp_res_hotpatch *h = &res->installed[i];
+			char *build = hp_xasprintf("%s-%s", h->component, h->build);
+			const char *note = !h->for_running ? "not for a running build"
+					 : !h->newest ? "newer version available" : NULL;
+
+			hp_table_row(&t, h->package, h->evr, build, hp_live_state_name(live[i]), note);
+			free(build);
+		}
+		hp_table_print(stdout, &t, 2);
+		hp_table_release(&t);
+	}
+	printf("Available hotpatches: %zu%s\n", res->nr_available,
+	       res->nr_available ? " (see 'hotpatch check')" : "");
+	if (res->nr_held_back) {
+		printf("Held back (need a reboot):\n");
+		for (size_t i = 0; i < res->nr_held_back; i++)
+			printf("  %s-%s from baseline %s\n", res->held_back[i].name,
+			       res->held_back[i].evr, res->held_back[i].baseline);
+	}
+	printf("Reboot needed: %s\n", reboot ? "yes" : "no");
+	for (size_t i = 0; i < why->nr; i++)
+		printf("  * %s\n", why->v[i]);
+	for (size_t i = 0; i < ctx->messages.nr; i++)
+		printf("note: %s\n", ctx->messages.v[i]);
+	for (size_t i = 0; i < res->messages.nr; i++)
+		printf("note: %s\n", res->messages.v[i]);
+}
+
+int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
+{
+	struct hp_strvec why = HP_STRVEC_INIT;
+	enum hp_live_state *live = hp_xcalloc(ctx->res.nr_installed + 1, sizeof(*live));
+	int reboot, code = HP_EXIT_OK;
+
+	for (size_t i = 0; i < ctx->res.nr_installed; i++) {
+		struct hp_strbuf detail = HP_STRBUF_INIT;
+
+		live[i] = hp_cli_live_state(ctx, &ctx->res.installed[i], &detail);
+		hp_strbuf_release(&detail);
+	}
+	reboot = hp_cli_reboot_needed(ctx, &why);
+	if (ctx->opts->json) {
+		if (hp_json_print(stdout, status_json(ctx, live, reboot, &why)))
+			code = hp_cli_error("cannot write to standard output");
+	} else {
+		status_text(ctx, live, reboot, &why);
+	}
+	hp_strvec_release(&why);
+	free(live);
+	return code;
+}

@@ -1,0 +1,654 @@
+# hotpatch.py - dnf 4 plugin for dnf-hotpatch.
+#
+#   dnf upgrade --hotpatch [-y]              (also: update, up, ...)
+#   dnf hotpatch status|list|apply|revert [ARGS]
+#
+# A thin shim: resolution ("which hotpatch matches what is running, which
+# updates need a reboot") and live apply are done by the `hotpatch` command
+# (C), run with --json; this file only turns its answer into dnf's own
+# transaction (so dnf's gpgcheck, progress, history and plugins apply) and
+# runs `hotpatch apply --all` afterwards.  See docs/dnf-plugin.md.
+#
+# Without --hotpatch and outside `dnf hotpatch`, the plugin does nothing: the
+# upgrade command it installs is dnf's own with one more option.
+
+from __future__ import absolute_import
+from __future__ import unicode_literals
+
+import argparse
+import bz2
+import fnmatch
+import gzip
+import json
+import logging
+import lzma
+import os
+import shlex
+import shutil
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+
+import dnf
+import dnf.cli
+import dnf.exceptions
+from dnf.cli.commands.upgrade import UpgradeCommand
+
+logger = logging.getLogger('dnf.plugin.hotpatch')
+
+# Exit codes of the hotpatch command (DESIGN.md).
+HP_EXIT_OK = 0
+HP_EXIT_ERROR = 1
+HP_EXIT_USAGE = 2
+HP_EXIT_AVAILABLE = 100
+
+DEFAULTS = {
+    'reboot_requiring': 'kernel* glibc systemd dbus* linux-firmware microcode_ctl',
+    'hotpatch_command': '/usr/bin/hotpatch',
+    'apply_timeout': '60',
+    'check_timeout': '300',
+    'baseline_policy': 'hold',
+    'maintenance_window': '',
+    'reboot': 'never',
+    # dnf-automatic's default, so admins meet no surprise.
+    'reboot_command': "shutdown -r +5 'Rebooting after applying package updates'",
+}
+
+DAYS = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
+WEEK_MIN = 7 * 24 * 60
+
+
+class Settings(object):
+    """The [main] section of hotpatch.conf, validated.  Built lazily, only
+    when --hotpatch or `dnf hotpatch` is used, so that a broken config never
+    breaks plain dnf commands."""
+
+    def __init__(self, parser):
+        def get(key):
+            if parser.has_section('main') and parser.has_option('main', key):
+                return parser.getValue('main', key).strip()
+            return DEFAULTS[key]
+
+        self.reboot_requiring = get('reboot_requiring').replace(',', ' ').split()
+        self.hotpatch_command = get('hotpatch_command')
+        self.apply_timeout = _positive_int('apply_timeout', get('apply_timeout'))
+        self.check_timeout = _positive_int('check_timeout', get('check_timeout'))
+        self.baseline_policy = get('baseline_policy')
+        if self.baseline_policy not in ('hold', 'window'):
+            raise dnf.exceptions.ConfigError(
+                "hotpatch.conf: baseline_policy must be 'hold' or 'window', not '%s'"
+                % self.baseline_policy)
+        self.maintenance_window = get('maintenance_window').strip('"\'')
+        self.window = None
+        if self.maintenance_window:
+            self.window = parse_window(self.maintenance_window)
+        if self.baseline_policy == 'window' and self.window is None:
+            raise dnf.exceptions.ConfigError(
+                'hotpatch.conf: baseline_policy=window needs maintenance_window')
+        self.reboot = get('reboot')
+        if self.reboot not in ('never', 'when-needed'):
+            raise dnf.exceptions.ConfigError(
+                "hotpatch.conf: reboot must be 'never' or 'when-needed', not '%s'"
+                % self.reboot)
+        self.reboot_command = get('reboot_command')
+
+
+def _positive_int(key, value):
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise dnf.exceptions.ConfigError(
+            "hotpatch.conf: %s must be a positive number of seconds, not '%s'" % (key, value))
+    return n
+
+
+def parse_window(text):
+    """Parse "[DAYS] HH:MM-HH:MM" (DAYS: "Sun", "Sat,Sun", "Mon-Fri"; none =
+    every day).  Returns (days, start_minute, duration_minutes); a window whose
+    end is not after its start runs past midnight."""
+    parts = text.split()
+    if len(parts) == 1:
+        days_txt, times = None, parts[0]
+    elif len(parts) == 2:
+        days_txt, times = parts
+    else:
+        raise _window_error(text)
+    days = set()
+    if days_txt is None:
+        days = set(range(7))
+    else:
+        for item in days_txt.lower().split(','):
+            ends = item.split('-')
+            if len(ends) > 2 or any(e[:3] not in DAYS or len(e) < 3 for e in ends):
+                raise _window_error(text)
+            first = DAYS.index(ends[0][:3])
+            last = DAYS.index(ends[-1][:3])
+            d = first
+            while True:
+                days.add(d)
+                if d == last:
+                    break
+                d = (d + 1) % 7
+    try:
+        start_txt, end_txt = times.split('-')
+        start = _minutes(start_txt)
+        end = _minutes(end_txt)
+    except ValueError:
+        raise _window_error(text)
+    duration = end - start
+    if duration <= 0:
+        duration += 24 * 60
+    return (sorted(days), start, duration)
+
+
+def _minutes(hhmm):
+    h, m = hhmm.split(':')
+    h, m = int(h), int(m)
+    if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
+        raise ValueError(hhmm)
+    return h * 60 + m
+
+
+def _window_error(text):
+    return dnf.exceptions.ConfigError(
+        "hotpatch.conf: maintenance_window '%s' is not \"[Mon-Fri|Sat,Sun] HH:MM-HH:MM\"" % text)
+
+
+def now_epoch():
+    """The current time; HP_NOW (epoch seconds) overrides it for tests."""
+    env = os.environ.get('HP_NOW')
+    if env:
+        try:
+            return float(env)
+        except ValueError:
+            raise dnf.exceptions.Error("HP_NOW='%s' is not a number of seconds" % env)
+    return time.time()
+
+
+def in_window(window, epoch):
+    """True when the local time `epoch` falls in the window (days, start,
+    duration), including a window that started the day before."""
+    days, start, duration = window
+    tm = time.localtime(epoch)
+    now = tm.tm_wday * 24 * 60 + tm.tm_hour * 60 + tm.tm_min
+    for d in days:
+        begin = d * 24 * 60 + start
+        for t in (now, now + WEEK_MIN):
+            if begin <= t < begin + duration:
+                return True
+    return False
+
+
+def _file_url_path(url):
+    if url.startswith('file://'):
+        return url[len('file://'):]
+    if url.startswith('/'):
+        return url
+    return None
+
+
+class Runner(object):
+    """Runs the hotpatch command for one dnf Base."""
+
+    def __init__(self, base, settings):
+        self.base = base
+        self.settings = settings
+
+    def executable(self):
+        cmd = self.settings.hotpatch_command
+        path = cmd if os.path.isabs(cmd) else shutil.which(cmd)
+        if not path or not os.access(path, os.X_OK):
+            raise dnf.exceptions.Error(
+                "hotpatch: cannot run '%s' (hotpatch_command in hotpatch.conf): not an executable"
+                % cmd)
+        return path
+
+    def root_args(self):
+        root = self.base.conf.installroot
+        if root and os.path.realpath(root) != '/':
+            return ['--root', root]
+        return []
+
+    def hotpatch_repos(self):
+        """Enabled repos whose `hotpatch` metadata dnf downloaded.  Passed to
+        the command as their local cache directory: the snapshot dnf verified
+        and resolves against, so both sides see the same revision."""
+        repos = []
+        for repo in sorted(self.base.repos.iter_enabled(), key=lambda r: r.id):
+            try:
+                path = repo.get_metadata_path('hotpatch')
+            except Exception:
+                path = ''
+            if path and os.path.isfile(path):
+                repos.append((repo, os.path.dirname(os.path.dirname(path))))
+        return repos
+
+    def repo_groups(self):
+        """[(args, [repo ids])]: repos verified with their keys in one group,
+        repos with repo_gpgcheck off in another (--nogpgcheck is global in
+        the command, it must not switch off the check of the signed ones)."""
+        signed, unsigned = ([], []), ([], [])
+        for repo, path in self.hotpatch_repos():
+            if repo.repo_gpgcheck:
+                args, ids = signed
+                args += ['--repo', path]
+                for key in repo.gpgkey:
+                    kpath = _file_url_path(key)
+                    if kpath is None:
+                        logger.warning('hotpatch: repo %s: gpgkey %s is not a local file, '
+                                       'not passed to the hotpatch command', repo.id, key)
+                    elif kpath not in args:
+                        args += ['--gpgkey', kpath]
+            else:
+                args, ids = unsigned
+                args += ['--repo', path]
+            ids.append(repo.id)
+        groups = []
+        if signed[1]:
+            groups.append(signed)
+        if unsigned[1]:
+            groups.append((unsigned[0] + ['--nogpgcheck'], unsigned[1]))
+        return groups
+
+    def run(self, args, capture=True, timeout=None):
+        """Run the command; returns (exit code, stdout, stderr).  On timeout
+        the command is terminated (it reverses its own stuck work on SIGTERM)
+        and an error raised."""
+        argv = [self.executable()] + args
+        logger.debug('hotpatch: running %s', ' '.join(shlex.quote(a) for a in argv))
+        pipe = subprocess.PIPE if capture else None
+        try:
+            proc = subprocess.Popen(argv, stdout=pipe, stderr=pipe, universal_newlines=True)
+        except OSError as e:
+            raise dnf.exceptions.Error("hotpatch: cannot run '%s': %s" % (argv[0], e.strerror))
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+            raise dnf.exceptions.Error('hotpatch: %s did not finish within %d s, stopped'
+                                       % (' '.join(args[-2:]), timeout))
+        return proc.returncode, out or '', err or ''
+
+    def check(self):
+        """Merged `hotpatch check --json` over the repos with hotpatch
+        metadata, or None when no enabled repo has any."""
+        merged = None
+        for args, ids in self.repo_groups():
+            rc, out, err = self.run(self.root_args() + args + ['check', '--json'],
+                                    timeout=self.settings.check_timeout)
+            if rc not in (HP_EXIT_OK, HP_EXIT_AVAILABLE):
+                raise dnf.exceptions.Error('hotpatch check failed for repo %s: %s'
+                                           % (', '.join(ids), _last_line(err, rc)))
+            try:
+                res = json.loads(out)
+            except ValueError as e:
+                raise dnf.exceptions.Error('hotpatch check: output is not JSON: %s' % e)
+            merged = _merge_check(merged, res)
+        return merged
+
+
+def _last_line(err, rc):
+    lines = [l for l in err.splitlines() if l.strip()]
+    return lines[-1] if lines else 'exit status %d' % rc
+
+
+def _merge_check(acc, res):
+    if acc is None:
+        acc = {'running': [], 'baseline': None, 'available': [], 'held_back': []}
+    for item in res.get('running') or []:
+        if item not in acc['running']:
+            acc['running'].append(item)
+    if acc['baseline'] is None:
+        acc['baseline'] = res.get('baseline')
+    seen = set((a.get('package'), a.get('evr'), a.get('arch')) for a in acc['available'])
+    for a in res.get('available') or []:
+        key = (a.get('package'), a.get('evr'), a.get('arch'))
+        if key not in seen:
+            seen.add(key)
+            acc['available'].append(a)
+    names = set(h.get('name') for h in acc['held_back'])
+    for h in res.get('held_back') or []:
+        if h.get('name') not in names:
+            names.add(h.get('name'))
+            acc['held_back'].append(h)
+    return acc
+
+
+def _open_metadata(path):
+    if path.endswith('.gz'):
+        return gzip.open(path, 'rb')
+    if path.endswith('.xz'):
+        return lzma.open(path, 'rb')
+    if path.endswith('.bz2'):
+        return bz2.open(path, 'rb')
+    if path.endswith('.zst'):
+        import zstandard  # python3-zstandard; ImportError handled by the caller
+        return zstandard.ZstdDecompressor().stream_reader(open(path, 'rb'), closefd=True)
+    return open(path, 'rb')
+
+
+def _true(text):
+    return (text or '').strip().lower() in ('true', '1', 'yes')
+
+
+def reboot_suggested(repo):
+    """{(name, evr, arch): advisory id} of the packages whose advisory in
+    the repo's updateinfo says reboot_suggested (hawkey 0.69 does not expose
+    the flag, so updateinfo is read here, only with --hotpatch)."""
+    found = {}
+    try:
+        path = repo.get_metadata_path('updateinfo')
+    except Exception:
+        path = ''
+    if not path or not os.path.isfile(path):
+        return found
+    try:
+        stream = _open_metadata(path)
+    except ImportError:
+        logger.warning('hotpatch: cannot read %s (python3-zstandard missing): '
+                       'reboot_suggested advisories of repo %s not held back', path, repo.id)
+        return found
+    try:
+        with stream:
+            for _, update in ET.iterparse(stream):
+                if update.tag != 'update':
+                    continue
+                adv = (update.findtext('id') or '?').strip()
+                all_pkgs = _true(update.findtext('reboot_suggested'))
+                for pkg in update.iter('package'):
+                    if all_pkgs or _true(pkg.findtext('reboot_suggested')):
+                        epoch = pkg.get('epoch') or '0'
+                        evr = '%s-%s' % (pkg.get('version'), pkg.get('release'))
+                        if epoch != '0':
+                            evr = '%s:%s' % (epoch, evr)
+                        found[(pkg.get('name'), evr, pkg.get('arch'))] = adv
+                update.clear()
+    except (ET.ParseError, OSError, EOFError, lzma.LZMAError) as e:
+        raise dnf.exceptions.Error("hotpatch: cannot parse updateinfo '%s' of repo %s: %s"
+                                   % (path, repo.id, e))
+    return found
+
+
+def _matches(name, patterns):
+    for pat in patterns:
+        if fnmatch.fnmatchcase(name, pat):
+            return pat
+    return None
+
+
+class HotpatchUpgradeCommand(UpgradeCommand):
+    """dnf's upgrade command plus --hotpatch.  Without the option every method
+    is UpgradeCommand's."""
+
+    settings_parser = None  # set by the plugin: libdnf ConfigParser of hotpatch.conf
+
+    @staticmethod
+    def set_argparser(parser):
+        UpgradeCommand.set_argparser(parser)
+        parser.add_argument('--hotpatch', action='store_true', default=False,
+                            help='install the hotpatches for the running builds and make them '
+                                 'live; hold back updates that need a reboot')
+
+    def configure(self):
+        super(HotpatchUpgradeCommand, self).configure()
+        self.hp = None
+        if not self.opts.hotpatch:
+            return
+        self.hp = HotpatchUpgrade(self.base, Settings(self.settings_parser))
+        self.hp.configure()
+
+    def run(self):
+        if self.hp is not None:
+            self.hp.before_upgrade()
+        return super(HotpatchUpgradeCommand, self).run()
+
+    def run_transaction(self):
+        # Called by dnf's cli after a successful transaction and also after
+        # "Nothing to do" (where no plugin transaction hook fires), never
+        # after a failed or declined one.
+        super(HotpatchUpgradeCommand, self).run_transaction()
+        if self.hp is not None:
+            self.hp.after_transaction()
+
+
+def add_hotpatch_metadata(base):
+    for repo in base.repos.iter_enabled():
+        repo.add_metadata_type_to_download('hotpatch')
+
+
+class HotpatchUpgrade(object):
+    """What `dnf upgrade --hotpatch` adds around dnf's upgrade."""
+
+    def __init__(self, base, settings):
+        self.base = base
+        self.settings = settings
+        self.runner = Runner(base, settings)
+        self.full = False       # inside the maintenance window: nothing held
+        self.held = {}          # name -> (evr, baseline id or None, reason)
+        self.check = None
+
+    def configure(self):
+        self.runner.executable()    # fail before any download when missing
+        add_hotpatch_metadata(self.base)
+        s = self.settings
+        if s.baseline_policy == 'window':
+            self.full = in_window(s.window, now_epoch())
+            if self.full:
+                logger.info('hotpatch: inside the maintenance window (%s): full upgrade, '
+                            'nothing held back', s.maintenance_window)
+            else:
+                logger.info('hotpatch: outside the maintenance window (%s): '
+                            'updates that need a reboot are held back', s.maintenance_window)
+
+    def before_upgrade(self):
+        """Mark the hotpatches and hide the held-back updates from the sack,
+        before dnf's own upgrade marks the rest."""
+        base = self.base
+        self.check = self.runner.check()
+        keep = set()
+        if self.check is not None:
+            for a in self.check['available']:
+                keep.add((a['package'], a['evr'], a['arch']))
+        sack = base.sack
+        avail = sack.query().available()
+        hotpatches = avail.filter(provides__glob='hotpatch(*)')
+        # Which hotpatch fits the running build is the hotpatch command's
+        # decision only: every other hotpatch package (an rpm-newer one for
+        # another build, say) is hidden from dnf's upgrade.
+        excl = [p for p in hotpatches if (p.name, p.evr, p.arch) not in keep]
+        if not self.full:
+            excl += self._hold(avail, set(p.name for p in hotpatches))
+        if excl:
+            sack.add_excludes(sack.query().filterm(pkg=excl))
+        installed = sack.query().installed()
+        for name, evr, arch in sorted(keep):
+            nevra = '%s-%s.%s' % (name, evr, arch)
+            if installed.filter(name=name, evr=evr, arch=arch):
+                continue
+            try:
+                base.install(nevra, strict=True)
+            except dnf.exceptions.MarkingError:
+                raise dnf.exceptions.Error(
+                    'hotpatch: %s is listed in the hotpatch metadata but no enabled '
+                    'repository has it' % nevra)
+            logger.info('hotpatch: %s marked for install', nevra)
+
+    def _hold(self, avail, hotpatch_names):
+        """Returns the available packages to hide because updating to them
+        needs a reboot, and records the updates so held back."""
+        sack = self.base.sack
+        check_held = {}
+        if self.check is not None:
+            for h in self.check['held_back']:
+                check_held[h['name']] = h
+        reasons = {}
+        for name in set(p.name for p in avail) - hotpatch_names:
+            pat = _matches(name, self.settings.reboot_requiring)
+            if name in check_held:
+                h = check_held[name]
+                reasons[name] = (h.get('baseline'), h.get('reason') or 'baseline component')
+            elif pat is not None:
+                reasons[name] = (None, "needs a reboot: matches '%s' in reboot_requiring" % pat)
+        excl = list(avail.filter(name=sorted(reasons))) if reasons else []
+        advisories = {}
+        for repo in self.base.repos.iter_enabled():
+            advisories.update(reboot_suggested(repo))
+        for (name, evr, arch), adv in sorted(advisories.items()):
+            if name in hotpatch_names or name in reasons:
+                continue
+            q = avail.filter(name=name, evr=evr, arch=arch)
+            if q:
+                excl += list(q)
+                reasons[name] = (None, 'advisory %s suggests a reboot' % adv)
+        if reasons:
+            for p in avail.upgrades().filter(name=sorted(reasons)):
+                if p not in excl:
+                    continue
+                cur = self.held.get(p.name)
+                if cur is None or sack.evr_cmp(p.evr, cur[0]) > 0:
+                    self.held[p.name] = (p.evr,) + reasons[p.name]
+        for name, h in check_held.items():
+            if name not in self.held:
+                self.held[name] = (h.get('evr'), h.get('baseline'),
+                                   h.get('reason') or 'baseline component')
+        return excl
+
+    def after_transaction(self):
+        self._apply()
+        self._report_held()
+        if self.full and self.settings.reboot == 'when-needed':
+            self._maybe_reboot()
+
+    def _apply(self):
+        rc, out, err = self.runner.run(self.runner.root_args() + ['apply', '--all'],
+                                       timeout=self.settings.apply_timeout)
+        for line in out.splitlines():
+            logger.info('%s', line)
+        if rc != HP_EXIT_OK:
+            for line in err.splitlines():
+                logger.error('%s', line)
+            raise dnf.exceptions.Error('hotpatch apply --all failed (exit status %d); '
+                                       'see `dnf hotpatch status`' % rc)
+        for line in err.splitlines():
+            logger.warning('%s', line)
+        logger.info('hotpatch: installed hotpatches for the running builds are live')
+
+    def _report_held(self):
+        if not self.held:
+            return
+        for name in sorted(self.held):
+            evr, baseline, reason = self.held[name]
+            logger.info('Held back until baseline %s: %s-%s (%s)',
+                        baseline or '(next)', name, evr, reason)
+
+    def _maybe_reboot(self):
+        rc, out, err = self.runner.run(self.runner.root_args() + ['needs-reboot'],
+                                       timeout=self.settings.check_timeout)
+        for line in (out + err).splitlines():
+            logger.info('%s', line)
+        if rc == 0:
+            logger.info('hotpatch: no reboot needed')
+            return
+        if rc != 1:
+            raise dnf.exceptions.Error('hotpatch needs-reboot failed (exit status %d)' % rc)
+        logger.info('hotpatch: reboot needed, running: %s', self.settings.reboot_command)
+        ret = subprocess.call(self.settings.reboot_command, shell=True)
+        if ret != 0:
+            raise dnf.exceptions.Error("hotpatch: reboot command '%s' failed (exit status %d)"
+                                       % (self.settings.reboot_command, ret))
+
+
+class HotpatchCommand(dnf.cli.Command):
+    """`dnf hotpatch status|list|apply|revert [ARGS]`: the hotpatch command,
+    run against dnf's installroot and enabled repositories."""
+
+    aliases = ('hotpatch',)
+    summary = 'show, list, apply or revert live hotpatches (runs the hotpatch command)'
+    settings_parser = None
+
+    # subcommand -> (hotpatch command word, needs repos, needs root)
+    SUBCOMMANDS = {
+        'status': ('status', True, False),
+        'list': ('check', True, False),
+        'apply': ('apply', False, True),
+        'revert': ('revert', False, True),
+    }
+
+    @staticmethod
+    def set_argparser(parser):
+        parser.add_argument('subcommand', choices=sorted(HotpatchCommand.SUBCOMMANDS),
+                            help='status | list (hotpatches available) | apply | revert')
+        # Declared here: dnf's main parser takes abbreviations, and would
+        # read a bare --all as --allowerasing.
+        parser.add_argument('--all', dest='hp_all', action='store_true', default=False,
+                            help='apply / revert: every hotpatch')
+        parser.add_argument('--json', dest='hp_json', action='store_true', default=False,
+                            help='print one JSON object')
+        parser.add_argument('hp_args', nargs=argparse.REMAINDER, metavar='ARGS',
+                            help='passed to the hotpatch command (e.g. PKG...)')
+
+    def configure(self):
+        self.settings = Settings(self.settings_parser)
+        word, repos, root = self.SUBCOMMANDS[self.opts.subcommand]
+        demands = self.cli.demands
+        if repos:
+            demands.sack_activation = True
+            demands.available_repos = True
+            add_hotpatch_metadata(self.base)
+        demands.root_user = root
+
+    def run(self):
+        runner = Runner(self.base, self.settings)
+        word, repos, root = self.SUBCOMMANDS[self.opts.subcommand]
+        groups = [([], [])]
+        if repos:
+            groups = runner.repo_groups()
+            if not groups:
+                if word == 'check':
+                    logger.info('No enabled repository has hotpatch metadata.')
+                    return
+                groups = [([], [])]
+        timeout = self.settings.apply_timeout if root else None
+        worst = HP_EXIT_OK
+        for group_args, ids in groups:
+            if len(groups) > 1:
+                # signed and unsigned repos are checked apart (--nogpgcheck
+                # is global in the hotpatch command)
+                logger.info('hotpatch %s: repositories %s', word, ', '.join(ids))
+            args = runner.root_args() + group_args + [word]
+            args += ['--all'] if self.opts.hp_all else []
+            args += ['--json'] if self.opts.hp_json else []
+            args += self.opts.hp_args
+            rc, _, _ = runner.run(args, capture=False, timeout=timeout)
+            if rc == HP_EXIT_AVAILABLE and word == 'check':
+                self.cli.demands.success_exit_status = HP_EXIT_AVAILABLE
+            elif rc != HP_EXIT_OK:
+                worst = rc
+        if worst != HP_EXIT_OK:
+            raise dnf.exceptions.Error('hotpatch %s failed (exit status %d)' % (word, worst))
+
+
+class Hotpatch(dnf.Plugin):
+    name = 'hotpatch'
+
+    def __init__(self, base, cli):
+        super(Hotpatch, self).__init__(base, cli)
+        if cli is None:
+            return
+        parser = self.read_config(base.conf)
+        attrs = {'settings_parser': parser}
+        upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), attrs)
+        # register_command() refuses the aliases dnf already owns: replace
+        # the upgrade command in the cli's table instead (not the
+        # upgrade-minimal command, a subclass with aliases of its own).
+        for alias in UpgradeCommand.aliases:
+            if cli.cli_commands.get(alias) is UpgradeCommand:
+                cli.cli_commands[alias] = upgrade
+        cli.register_command(type(str('HotpatchCommand'), (HotpatchCommand,), attrs))

@@ -1,0 +1,80 @@
+/* How a client loads one repository's hotpatch metadata, safely:
+ * repomd.xml signature (when required) -> `hotpatch` record -> its checksum
+ * -> the document -> validation -> expiry -> rollback protection.
+ *
+ * Only local directories and file:// URLs are read directly; remote
+ * repositories reach us through dnf's cache (dnf makecache).
+ *
+ * Rollback state: <state_dir>/<id>.revision holds the highest metadata
+ * revision accepted for repository <id> (decimal, one line). */
+#ifndef HP_REPO_H
+#define HP_REPO_H
+
+#include "hp_meta.h"
+#include "hp_util.h"
+
+struct hp_repo_opts {
+	const char *root;          /* installroot ("/" or NULL); hp_repo_load itself reads no
+				      config (state_dir and gpgkeys are already full paths) */
+	const char *state_dir;     /* where last-seen revisions live, e.g.
+				      <root>/var/lib/hotpatch/repos; NULL = don't track */
+	struct hp_strvec gpgkeys;  /* armored public key files to trust (owned) */
+	int nogpgcheck;            /* never verify repomd.xml's signature */
+};
+
+void hp_repo_opts_init(struct hp_repo_opts *o);
+void hp_repo_opts_release(struct hp_repo_opts *o);   /* frees gpgkeys only */
+
+struct hp_repo {
+	char *id;        /* repo id (from config) or derived from the path */
+	char *url;       /* as given */
+	char *dir;       /* local directory holding repodata/ */
+	int gpgcheck;    /* whether the signature was required and verified */
+	char *signer;    /* fingerprint that signed repomd.xml, or NULL */
+	int has_meta;    /* repo publishes hotpatch metadata */
+	struct hp_meta meta;
+};
+
+void hp_repo_init(struct hp_repo *r);
+void hp_repo_release(struct hp_repo *r);
+
+/* Loads the repository `path_or_url` (a directory or file:// URL). `id` NULL
+ * derives one from the directory's absolute path ("srv_repos_x" for
+ * /srv/repos/x). The signature of repodata/repomd.xml (repomd.xml.asc) is
+ * verified with a private keyring holding exactly o->gpgkeys, unless
+ * o->nogpgcheck or !gpgcheck_required. A repository without a `hotpatch`
+ * record loads with has_meta = 0 -- unless a revision was recorded for it
+ * before, which is refused like a rollback. On success the revision is
+ * recorded in o->state_dir (created 0755). On error `r` is left empty
+ * (initialised), the state is untouched, and `err` gets one line. */
+int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
+		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err);
+
+/* The highest revision recorded for `id` in `state_dir`: 0 and *rev = 0 when
+ * none is recorded, -1 on errors (unreadable or corrupt file). */
+int hp_repo_state_read(const char *state_dir, const char *id, uint64_t *rev,
+		       struct hp_strbuf *err);
+
+/* One repository section of dnf's configuration. */
+struct hp_repo_conf {
+	char *id;
+	char *name;                /* NULL when not set */
+	char *baseurl;             /* the first baseurl, NULL when none (mirrorlist/metalink only) */
+	int enabled;               /* default 1 */
+	int gpgcheck;              /* package signatures; default from [main], else 1 */
+	int repo_gpgcheck;         /* repomd.xml signature required; default from [main], else 0 */
+	struct hp_strvec gpgkeys;  /* file:// keys as local paths (under root); other URLs as given */
+	char *file;                /* the file the section came from */
+};
+
+/* Reads <root>/etc/dnf/dnf.conf ([main] defaults for gpgcheck/repo_gpgcheck
+ * and any repo sections) and <root>/etc/yum.repos.d/ *.repo in name order.
+ * Values are taken literally: $releasever, $basearch and other dnf variables
+ * are NOT substituted (such URLs are remote anyway, which we do not read
+ * directly). `reposdir=` is not honoured. Missing files/directories are not
+ * errors. Returns a malloc'd array in *out (free with hp_repo_conf_free). */
+int hp_repo_conf_list(const char *root, struct hp_repo_conf **out, size_t *nr,
+		      struct hp_strbuf *err);
+void hp_repo_conf_free(struct hp_repo_conf *confs, size_t nr);
+
+#endif

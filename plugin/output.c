@@ -1,0 +1,253 @@
+/* JSON and text output of the client commands: see hp_output.h. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hp_output.h"
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;   /* NULL is JSON null in json-c */
+}
+
+struct json_object *hp_json_running(const struct hp_running *run, size_t nr)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < nr; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(run[i].name));
+		json_object_object_add(o, "evr", json_object_new_string(run[i].evr));
+		if (run[i].release)
+			json_object_object_add(o, "release", json_object_new_string(run[i].release));
+		if (run[i].overridden)
+			json_object_object_add(o, "overridden", json_object_new_boolean(1));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+struct json_object *hp_json_baseline(const struct hp_res_baseline *b)
+{
+	struct json_object *o;
+
+	if (!b)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(b->id));
+	json_object_object_add(o, "kind", json_object_new_string(b->kind));
+	json_object_object_add(o, "issued", str_or_null(b->issued));
+	json_object_object_add(o, "supported_until", str_or_null(b->supported_until));
+	json_object_object_add(o, "expired", json_object_new_boolean(b->expired));
+	json_object_object_add(o, "repo", str_or_null(b->repo));
+	return o;
+}
+
+struct json_object *hp_json_hotpatch(const struct hp_res_hotpatch *h)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *cves = json_object_new_array();
+
+	json_object_object_add(o, "package", json_object_new_string(h->package));
+	json_object_object_add(o, "evr", json_object_new_string(h->evr));
+	json_object_object_add(o, "arch", str_or_null(h->arch));
+	json_object_object_add(o, "component", str_or_null(h->component));
+	json_object_object_add(o, "build", str_or_null(h->build));
+	json_object_object_add(o, "engine", str_or_null(h->engine));
+	for (size_t i = 0; i < h->cves.nr; i++)
+		json_object_array_add(cves, json_object_new_string(h->cves.v[i]));
+	json_object_object_add(o, "cves", cves);
+	json_object_object_add(o, "repo", str_or_null(h->repo));
+	return o;
+}
+
+struct json_object *hp_json_hotpatches(const struct hp_res_hotpatch *h, size_t nr)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < nr; i++)
+		json_object_array_add(a, hp_json_hotpatch(&h[i]));
+	return a;
+}
+
+struct json_object *hp_json_held_back(const struct hp_res_held *h, size_t nr)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < nr; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(h[i].name));
+		json_object_object_add(o, "evr", json_object_new_string(h[i].evr));
+		json_object_object_add(o, "baseline", json_object_new_string(h[i].baseline));
+		json_object_object_add(o, "reason", json_object_new_string(h[i].reason));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+struct json_object *hp_json_strings(const struct hp_strvec *a, const struct hp_strvec *b)
+{
+	struct json_object *arr = json_object_new_array();
+	const struct hp_strvec *v[2] = { a, b };
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; v[k] && i < v[k]->nr; i++)
+			json_object_array_add(arr, json_object_new_string(v[k]->v[i]));
+	return arr;
+}
+
+struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
+				  const struct hp_resolution *res,
+				  const struct hp_strvec *messages)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "running", hp_json_running(run, nr_run));
+	json_object_object_add(o, "baseline", hp_json_baseline(res->baseline));
+	json_object_object_add(o, "available", hp_json_hotpatches(res->available, res->nr_available));
+	json_object_object_add(o, "installed", hp_json_hotpatches(res->installed, res->nr_installed));
+	json_object_object_add(o, "held_back", hp_json_held_back(res->held_back, res->nr_held_back));
+	json_object_object_add(o, "messages", hp_json_strings(messages, &res->messages));
+	return o;
+}
+
+int hp_json_print(FILE *f, struct json_object *obj)
+{
+	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	int ret = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
+
+	json_object_put(obj);
+	if (fflush(f))
+		ret = -1;
+	return ret;
+}
+
+void hp_table_init(struct hp_table *t, size_t cols)
+{
+	t->cols = cols;
+	hp_strvec_init(&t->cells);
+}
+
+void hp_table_release(struct hp_table *t)
+{
+	hp_strvec_release(&t->cells);
+}
+
+void hp_table_row(struct hp_table *t, ...)
+{
+	va_list ap;
+
+	va_start(ap, t);
+	for (size_t i = 0; i < t->cols; i++) {
+		const char *s = va_arg(ap, const char *);
+
+		hp_strvec_push(&t->cells, s ? s : "-");
+	}
+	va_end(ap);
+}
+
+void hp_table_print(FILE *f, const struct hp_table *t, int indent)
+{
+	size_t *w = hp_xcalloc(t->cols ? t->cols : 1, sizeof(*w));
+	size_t rows = t->cols ? t->cells.nr / t->cols : 0;
+
+	for (size_t i = 0; i < t->cells.nr; i++) {
+		size_t l = strlen(t->cells.v[i]);
+
+		if (l > w[i % t->cols])
+			w[i % t->cols] = l;
+	}
+	for (size_t r = 0; r < rows; r++) {
+		fprintf(f, "%*s", indent, "");
+		for (size_t c = 0; c < t->cols; c++) {
+			const char *s = t->cells.v[r * t->cols + c];
+
+			if (c + 1 == t->cols)
+				fprintf(f, "%s\n", s);
+			else
+				fprintf(f, "%-*s  ", (int)w[c], s);
+		}
+	}
+	free(w);
+}
+
+static void print_messages(FILE *f, const struct hp_strvec *a, const struct hp_strvec *b)
+{
+	const struct hp_strvec *v[2] = { a, b };
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; v[k] && i < v[k]->nr; i++)
+			fprintf(f, "note: %s\n", v[k]->v[i]);
+}
+
+void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
+			  const struct hp_resolution *res, const struct hp_strvec *messages)
+{
+	struct hp_table t;
+
+	fprintf(f, "Running builds:");
+	if (!nr_run)
+		fprintf(f, " none of the components in the hotpatch metadata");
+	fprintf(f, "\n");
+	for (size_t i = 0; i < nr_run; i++)
+		fprintf(f, "  %s-%s%s%s%s\n", run[i].name, run[i].evr,
+			run[i].release ? " (uname " : "", run[i].release ? run[i].release : "",
+			run[i].release ? ")" : "");
+	if (res->baseline)
+		fprintf(f, "Baseline: %s (%s, supported until %s%s)\n", res->baseline->id,
+			res->baseline->kind,
+			res->baseline->supported_until ? res->baseline->supported_until : "superseded",
+			res->baseline->expired ? ", EXPIRED" : "");
+	else
+		fprintf(f, "Baseline: none matches the running builds\n");
+
+	if (res->nr_available) {
+		hp_table_init(&t, 5);
+		hp_table_row(&t, "PACKAGE", "VERSION", "FOR BUILD", "ENGINE", "CVES");
+		for (size_t i = 0; i < res->nr_available; i++) {
+			const struct hp_res_hotpatch *h = &res->available[i];
+			struct hp_strbuf cves = HP_STRBUF_INIT;
+			char *nv = hp_xasprintf("%s.%s", h->evr, h->arch ? h->arch : "noarch");
+			char *build = hp_xasprintf("%s-%s", h->component, h->build);
+
+			for (size_t j = 0; j < h->cves.nr; j++)
+				hp_strbuf_addf(&cves, "%s%s", j ? "," : "", h->cves.v[j]);
+			hp_table_row(&t, h->package, nv, build, h->engine, cves.len ? cves.buf : NULL);
+			free(nv);
+			free(build);
+			hp_strbuf_release(&cves);
+		}
+		fprintf(f, "\n");
+		hp_table_print(f, &t, 0);
+		hp_table_release(&t);
+	}
+	fprintf(f, "\n%zu hotpatch%s available for the running builds", res->nr_available,
+		res->nr_available == 1 ? "" : "es");
+	if (res->nr_installed) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < res->nr_installed; i++)
+			n += res->installed[i].for_running;
+		fprintf(f, ", %zu installed", n);
+	}
+	fprintf(f, ".\n");
+	if (res->nr_held_back) {
+		fprintf(f, "Held back (need a reboot):\n");
+		hp_table_init(&t, 3);
+		for (size_t i = 0; i < res->nr_held_back; i++) {
+			char *nevr = hp_xasprintf("%s-%s", res->held_back[i].name, res->held_back[i].evr);
+			char *bl = hp_xasprintf("baseline %s", res->held_back[i].baseline);
+
+			hp_table_row(&t, nevr, bl, res->held_back[i].reason);
+			free(nevr);
+			free(bl);
+		}
+		hp_table_print(f, &t, 2);
+		hp_table_release(&t);
+	}
+	print_messages(f, messages, &res->messages);
+}

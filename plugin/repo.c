@@ -1,0 +1,747 @@
+/* Loading one repository's hotpatch metadata on a client; see hp_repo.h.
+ * Every check happens before anything is kept or recorded, so a refused
+ * repository leaves neither partial metadata nor a new state revision. */
+#include "hp_repo.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hp_repomd.h"
+#include "hp_sign.h"
+
+void hp_repo_opts_init(struct hp_repo_opts *o)
+{
+	o->root = NULL;
+	o->state_dir = NULL;
+	hp_strvec_init(&o->gpgkeys);
+	o->nogpgcheck = 0;
+}
+
+void hp_repo_opts_release(struct hp_repo_opts *o)
+{
+	hp_strvec_release(&o->gpgkeys);
+}
+
+void hp_repo_init(struct hp_repo *r)
+{
+	r->id = NULL;
+	r->url = NULL;
+	r->dir = NULL;
+	r->gpgcheck = 0;
+	r->signer = NULL;
+	r->has_meta = 0;
+	hp_meta_init(&r->meta);
+}
+
+void hp_repo_release(struct hp_repo *r)
+{
+	free(r->id);
+	free(r->url);
+	free(r->dir);
+	free(r->signer);
+	hp_meta_release(&r->meta);
+	hp_repo_init(r);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The local directory named by a path or file:// URL, made absolute. */
+static int resolve_dir(const char *url, char **dir, struct hp_strbuf *err)
+{
+	struct hp_strbuf path = HP_STRBUF_INIT;
+	char real[PATH_MAX];
+	const char *p = url;
+	struct stat st;
+	int ret = -1;
+
+	*dir = NULL;
+	if (!strncmp(url, "file://", 7)) {
+		p = url + 7;
+		if (!strncmp(p, "localhost/", 10))
+			p += 9;
+		if (*p != '/') {
+			hp_error(err, "'%s': a file:// URL needs an absolute path", url);
+			goto out;
+		}
+		/* URLs may escape characters (%20); paths do not. */
+		for (; *p; p++) {
+			int h, l;
+
+			if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+				char c = (char)(h * 16 + l);
+				hp_strbuf_add(&path, &c, 1);
+				p += 2;
+			} else {
+				hp_strbuf_add(&path, p, 1);
+			}
+		}
+	} else if (strstr(url, "://")) {
+		hp_error(err, "'%s': only local and file:// repositories are read directly; "
+			 "use dnf (dnf makecache) for remote ones", url);
+		goto out;
+	} else {
+		hp_strbuf_adds(&path, url);
+	}
+	if (!realpath(path.buf, real) || stat(real, &st) < 0) {
+		hp_error_errno(err, errno, "cannot open repository '%s'", url);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		hp_error(err, "cannot open repository '%s': not a directory", url);
+		goto out;
+	}
+	*dir = hp_xstrdup(real);
+	ret = 0;
+out:
+	hp_strbuf_release(&path);
+	return ret;
+}
+
+/* Repo ids become file names: keep dnf's id characters, replace the rest. */
+static char *sanitize_id(const char *s)
+{
+	char *id, *q;
+
+	while (*s == '/')
+		s++;
+	if (!*s)
+		s = "root";
+	id = hp_xstrdup(s);
+	for (q = id; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("._:-", *q))
+			*q = '_';
+	if (id[0] == '.')
+		id[0] = '_';
+	return id;
+}
+
+static char *state_path(const char *state_dir, const char *id)
+{
+	char *sid = sanitize_id(id);
+	char *name = hp_xasprintf("%s.revision", sid);
+	char *path = hp_path_join(state_dir, name);
+
+	free(name);
+	free(sid);
+	return path;
+}
+
+int hp_repo_state_read(const char *state_dir, const char *id, uint64_t *rev,
+		       struct hp_strbuf *err)
+{
+	struct hp_strbuf buf = HP_STRBUF_INIT;
+	char *path = state_path(state_dir, id);
+	char *end;
+	unsigned long long v;
+	struct stat st;
+	int ret = -1;
+
+	*rev = 0;
+	/* ENOTDIR: a state dir that cannot exist yet; writing will say why. */
+	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		ret = 0;
+		goto out;
+	}
+	if (hp_read_file(path, &buf, err) < 0)
+		goto out;
+	errno = 0;
+	v = strtoull(buf.buf, &end, 10);
+	while (*end == '\n' || *end == ' ')
+		end++;
+	if (errno || end == buf.buf || *end || !isdigit((unsigned char)buf.buf[0])) {
+		hp_error(err, "'%s': corrupt revision record (expected one decimal number)", path);
+		goto out;
+	}
+	*rev = v;
+	ret = 0;
+out:
+	hp_strbuf_release(&buf);
+	free(path);
+	return ret;
+}
+
+static int state_write(const char *state_dir, const char *id, uint64_t rev,
+		       struct hp_strbuf *err)
+{
+	char *path = NULL, *text = NULL;
+	struct hp_strbuf e2 = HP_STRBUF_INIT;
+	int ret = -1;
+
+	if (hp_mkdir_p(state_dir, 0755, &e2) < 0)
+		goto fail;
+	path = state_path(state_dir, id);
+	text = hp_xasprintf("%" PRIu64 "\n", rev);
+	if (hp_write_file_atomic(path, text, strlen(text), 0644, &e2) < 0)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	hp_error(err, "cannot record the hotpatch metadata revision of '%s' for rollback "
+		 "protection: %s", id, e2.buf);
+out:
+	hp_strbuf_release(&e2);
+	free(text);
+	free(path);
+	return ret;
+}
+
+static int verify_repomd(struct hp_repo *r, const char *repomd_path,
+			 const struct hp_repo_opts *o, struct hp_strbuf *err)
+{
+	struct hp_verify_result res;
+	struct hp_keyring *kr = NULL;
+	char *sig_path = hp_xasprintf("%s.asc", repomd_path);
+	const char *remote = NULL;
+	int imported = 0, ret = -1;
+
+	hp_verify_result_init(&res);
+	if (!o->gpgkeys.nr) {
+		hp_error(err, "'%s': the repository's signature must be checked but no key to "
+			 "trust is configured (gpgkey= in its .repo file, or --gpgkey FILE; "
+			 "--nogpgcheck to skip)", r->url);
+		goto out;
+	}
+	kr = hp_keyring_new_ephemeral(err);
+	if (!kr)
+		goto out;
+	for (size_t i = 0; i < o->gpgkeys.nr; i++) {
+		const char *k = o->gpgkeys.v[i];
+
+		/* Keys are never fetched: a remote gpgkey= is dnf's business
+		 * (and verification fails below if only it could help). */
+		if (strstr(k, "://")) {
+			remote = k;
+			continue;
+		}
+		if (hp_keyring_import_file(kr, k, err) < 0)
+			goto out;
+		imported++;
+	}
+	if (!imported) {
+		hp_error(err, "'%s': no local key to verify repomd.xml with (gpgkey '%s' is not a "
+			 "local file; use --gpgkey FILE)", r->url, remote);
+		goto out;
+	}
+	if (hp_keyring_verify_file(kr, repomd_path, sig_path, &res, err) < 0)
+		goto out;
+	r->gpgcheck = 1;
+	r->signer = res.fpr;
+	res.fpr = NULL;
+	ret = 0;
+out:
+	hp_verify_result_release(&res);
+	hp_keyring_free(kr);
+	free(sig_path);
+	return ret;
+}
+
+/* hp_meta_validate's problems as one line. */
+static int validate_meta(const struct hp_meta *m, const char *url, const char *file,
+			 struct hp_strbuf *err)
+{
+	struct hp_strbuf problems = HP_STRBUF_INIT;
+	int n = hp_meta_validate(m, &problems);
+	char *nl;
+
+	if (!n) {
+		hp_strbuf_release(&problems);
+		return 0;
+	}
+	nl = strchr(problems.buf, '\n');
+	if (nl)
+		*nl = '\0';
+	if (n > 1)
+		hp_error(err, "'%s': invalid hotpatch metadata '%s': %s (and %d more problems)",
+			 url, file, problems.buf, n - 1);
+	else
+		hp_error(err, "'%s': invalid hotpatch metadata '%s': %s", url, file, problems.buf);
+	hp_strbuf_release(&problems);
+	return -1;
+}
+
+/* --- snapshots ---
+ * The files are copied once into a private directory and every check and
+ * parse reads the copies: the bytes whose signature and checksum were
+ * verified are the bytes that are used, even if the repository (a dnf
+ * cache being refreshed, a shared mount) changes meanwhile. */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+static char *snapshot_new(struct hp_strbuf *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	dir = hp_xasprintf("%s/hp-repo-XXXXXX", tmp);
+	if (!mkdtemp(dir)) {
+		hp_error_errno(err, errno, "cannot create a temporary directory in '%s'", tmp);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void snapshot_free(char *dir)
+{
+	if (dir)
+		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+/* Copies <src>/<rel> to <snap>/<rel>; a missing source is only an error
+ * when !optional. `rel` must not leave the directory (checked by callers). */
+static int snapshot_copy(const char *src, const char *snap, const char *rel, int optional,
+			 struct hp_strbuf *err)
+{
+	struct hp_strbuf buf = HP_STRBUF_INIT;
+	char *from = hp_path_join(src, rel), *to = hp_path_join(snap, rel);
+	char *dir = hp_xstrdup(to), *slash = strrchr(dir, '/');
+	struct stat st;
+	int ret = -1;
+
+	if (optional && stat(from, &st) < 0 && errno == ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	if (hp_read_file(from, &buf, err) < 0)
+		goto out;
+	if (slash)
+		*slash = '\0';
+	if (hp_mkdir_p(dir, 0700, err) < 0 ||
+	    hp_write_file_atomic(to, buf.buf, buf.len, 0600, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	hp_strbuf_release(&buf);
+	free(dir);
+	free(to);
+	free(from);
+	return ret;
+}
+
+/* Messages about the copies name the repository's files instead. */
+static void unsnapshot_message(struct hp_strbuf *err, size_t from, const char *snap,
+			       const char *real)
+{
+	struct hp_strbuf out = HP_STRBUF_INIT;
+	size_t n = strlen(snap);
+	const char *p, *q;
+
+	if (!err || err->len <= from)
+		return;
+	hp_strbuf_add(&out, err->buf, from);
+	for (p = err->buf + from; (q = strstr(p, snap)); p = q + n) {
+		hp_strbuf_add(&out, p, (size_t)(q - p));
+		hp_strbuf_adds(&out, real);
+	}
+	hp_strbuf_adds(&out, p);
+	hp_strbuf_release(err);
+	*err = out;
+}
+
+static int is_repo(const char *dir)
+{
+	char *p = hp_path_join(dir, "repodata/repomd.xml");
+	struct stat st;
+	int ok = stat(p, &st) == 0 || errno != ENOENT;
+
+	free(p);
+	return ok;
+}
+
+static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
+			 int gpgcheck_required, struct hp_strbuf *err)
+{
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	char *repomd_path = hp_path_join(snap, "repodata/repomd.xml");
+	char *meta_path = NULL;
+	uint64_t last = 0;
+	int ret = -1;
+
+	hp_repomd_init(&md);
+	if (!is_repo(tmp->dir)) {
+		hp_error(err, "'%s': not a repository (no repodata/repomd.xml in '%s')", tmp->url,
+			 tmp->dir);
+		goto out;
+	}
+	if (snapshot_copy(tmp->dir, snap, "repodata/repomd.xml", 0, err) < 0 ||
+	    snapshot_copy(tmp->dir, snap, "repodata/repomd.xml.asc", 1, err) < 0)
+		goto out;
+	/* The signature first: nothing unauthenticated is parsed when one
+	 * is required. */
+	if (gpgcheck_required && !o->nogpgcheck &&
+	    verify_repomd(tmp, repomd_path, o, err) < 0)
+		goto out;
+	if (hp_repomd_read(&md, repomd_path, err) < 0)
+		goto out;
+	if (o->state_dir && hp_repo_state_read(o->state_dir, tmp->id, &last, err) < 0)
+		goto out;
+
+	e = hp_repomd_find(&md, HP_META_REPODATA_TYPE);
+	if (!e) {
+		/* A repository that published revision M before and now has
+		 * none is what replaying an old repomd.xml looks like. */
+		if (last) {
+			hp_error(err, "'%s': repository has no hotpatch metadata although revision "
+				 "%" PRIu64 " was seen before (rollback refused)", tmp->url, last);
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	/* Where the record points is checked before anything is read. */
+	if (hp_repomd_check_location(tmp->dir, e, err) < 0 ||
+	    snapshot_copy(tmp->dir, snap, e->location, 0, err) < 0)
+		goto out;
+	if (hp_repomd_check_entry(snap, e, err) < 0)
+		goto out;
+	meta_path = hp_path_join(snap, e->location);
+	if (hp_meta_read_file(&tmp->meta, meta_path, err) < 0)
+		goto out;
+	if (validate_meta(&tmp->meta, tmp->url, meta_path, err) < 0)
+		goto out;
+	if (tmp->meta.expires && tmp->meta.expires < (int64_t)hp_now()) {
+		char day[11];
+
+		hp_format_date((time_t)tmp->meta.expires, day);
+		hp_error(err, "'%s': hotpatch metadata expired on %s (revision %" PRIu64 "); the "
+			 "mirror is stale or frozen", tmp->url, day, tmp->meta.revision);
+		goto out;
+	}
+	if (tmp->meta.revision < last) {
+		hp_error(err, "'%s': hotpatch metadata revision %" PRIu64 " is older than revision "
+			 "%" PRIu64 " seen before (rollback refused)", tmp->url, tmp->meta.revision,
+			 last);
+		goto out;
+	}
+	tmp->has_meta = 1;
+	if (o->state_dir && (tmp->meta.revision > last || !last) &&
+	    state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	hp_repomd_release(&md);
+	free(meta_path);
+	free(repomd_path);
+	return ret;
+}
+
+int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
+		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err)
+{
+	struct hp_repo tmp;
+	char *snap = NULL;
+	size_t err_from = err ? err->len : 0;
+	int ret = -1;
+
+	hp_repo_init(&tmp);
+	hp_repo_release(r);
+	tmp.url = hp_xstrdup(path_or_url);
+	if (resolve_dir(path_or_url, &tmp.dir, err) < 0)
+		goto out;
+	tmp.id = id ? hp_xstrdup(id) : sanitize_id(tmp.dir);
+	snap = snapshot_new(err);
+	if (!snap)
+		goto out;
+	ret = load_snapshot(&tmp, snap, o, gpgcheck_required, err);
+	if (ret < 0)
+		unsnapshot_message(err, err_from, snap, tmp.dir);
+out:
+	if (!ret) {
+		*r = tmp;
+	} else {
+		hp_repo_release(&tmp);
+	}
+	snapshot_free(snap);
+	return ret;
+}
+
+/* --- dnf configuration --- */
+
+struct conf_ctx {
+	const char *root;
+	struct hp_repo_conf *v;
+	size_t nr, alloc;
+	int main_gpgcheck, main_repo_gpgcheck;   /* -1 = not set */
+};
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int parse_bool(const char *file, const char *section, const char *key, const char *v,
+		      int *out, struct hp_strbuf *err)
+{
+	if (!strcasecmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+	    !strcasecmp(v, "on")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcasecmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+	    !strcasecmp(v, "off")) {
+		*out = 0;
+		return 0;
+	}
+	return hp_error(err, "'%s': [%s] %s: invalid boolean '%s'", file, section, key, v);
+}
+
+/* The local path of a file:// key under the installroot; other URLs as given. */
+static char *key_path(const char *root, const char *k)
+{
+	if (!strncmp(k, "file://", 7)) {
+		k += 7;
+		if (root && strcmp(root, "/"))
+			return hp_path_join(root, k);
+		return hp_xstrdup(k);
+	}
+	return hp_xstrdup(k);
+}
+
+static int set_repo_key(struct conf_ctx *c, struct hp_repo_conf *rc, const char *file,
+			const char *key, char *val, struct hp_strbuf *err)
+{
+	if (!strcmp(key, "name")) {
+		free(rc->name);
+		rc->name = hp_xstrdup(val);
+	} else if (!strcmp(key, "baseurl")) {
+		/* A list (commas, spaces, lines); the first is what we read. */
+		size_t n = strcspn(val, ", \t\n");
+
+		free(rc->baseurl);
+		rc->baseurl = n ? hp_xstrndup(val, n) : NULL;
+	} else if (!strcmp(key, "enabled")) {
+		return parse_bool(file, rc->id, key, val, &rc->enabled, err);
+	} else if (!strcmp(key, "gpgcheck")) {
+		return parse_bool(file, rc->id, key, val, &rc->gpgcheck, err);
+	} else if (!strcmp(key, "repo_gpgcheck")) {
+		return parse_bool(file, rc->id, key, val, &rc->repo_gpgcheck, err);
+	} else if (!strcmp(key, "gpgkey")) {
+		hp_strvec_release(&rc->gpgkeys);
+		for (char *tok = strtok(val, ", \t\n"); tok; tok = strtok(NULL, ", \t\n"))
+			hp_strvec_push_nodup(&rc->gpgkeys, key_path(c->root, tok));
+	}
+	return 0;
+}
+
+static int set_main_key(struct conf_ctx *c, const char *file, const char *key, const char *val,
+			struct hp_strbuf *err)
+{
+	if (!strcmp(key, "gpgcheck"))
+		return parse_bool(file, "main", key, val, &c->main_gpgcheck, err);
+	if (!strcmp(key, "repo_gpgcheck"))
+		return parse_bool(file, "main", key, val, &c->main_repo_gpgcheck, err);
+	return 0;
+}
+
+static void conf_release(struct hp_repo_conf *rc)
+{
+	free(rc->id);
+	free(rc->name);
+	free(rc->baseurl);
+	free(rc->file);
+	hp_strvec_release(&rc->gpgkeys);
+}
+
+/* Applies one finished "key = value" of `section` (NULL before any). */
+static int conf_apply(struct conf_ctx *c, const char *file, int in_main, struct hp_repo_conf *rc,
+		      const char *key, struct hp_strbuf *val, struct hp_strbuf *err)
+{
+	char *v = trim(val->buf);
+
+	if (in_main)
+		return set_main_key(c, file, key, v, err);
+	if (rc)
+		return set_repo_key(c, rc, file, key, v, err);
+	return 0;
+}
+
+static int parse_ini(struct conf_ctx *c, const char *file, struct hp_strbuf *err)
+{
+	struct hp_strbuf text = HP_STRBUF_INIT, val = HP_STRBUF_INIT;
+	struct hp_repo_conf *rc = NULL;   /* index into c->v by `cur` */
+	char *key = NULL, *line, *next;
+	long cur = -1;
+	int in_main = 0, skip = 0, ret = -1;
+	struct stat st;
+
+	if (stat(file, &st) < 0 && errno == ENOENT)
+		return 0;
+	if (hp_read_file(file, &text, err) < 0)
+		goto out;
+	for (line = text.buf; line && *line; line = next) {
+		char *s, *eq;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* An indented line continues the previous value (gpgkey lists). */
+		if (key && (line[0] == ' ' || line[0] == '\t') && *trim(line)) {
+			hp_strbuf_addf(&val, " %s", trim(line));
+			continue;
+		}
+		s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (key) {
+			rc = cur >= 0 && !skip ? &c->v[cur] : NULL;
+			if (conf_apply(c, file, in_main, rc, key, &val, err) < 0)
+				goto out;
+			free(key);
+			key = NULL;
+		}
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+
+			if (!end) {
+				hp_error(err, "'%s': malformed section header '%s'", file, s);
+				goto out;
+			}
+			*end = '\0';
+			s = trim(s + 1);
+			in_main = !strcmp(s, "main");
+			skip = 0;
+			cur = -1;
+			if (in_main)
+				continue;
+			/* dnf keeps the first definition of a repo id. */
+			for (size_t i = 0; i < c->nr; i++)
+				if (!strcmp(c->v[i].id, s))
+					skip = 1;
+			if (skip)
+				continue;
+			HP_ALLOC_GROW(c->v, c->nr + 1, c->alloc);
+			rc = &c->v[c->nr];
+			memset(rc, 0, sizeof(*rc));
+			rc->id = hp_xstrdup(s);
+			rc->file = hp_xstrdup(file);
+			rc->enabled = 1;
+			rc->gpgcheck = -1;
+			rc->repo_gpgcheck = -1;
+			hp_strvec_init(&rc->gpgkeys);
+			cur = (long)c->nr++;
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq) {
+			hp_error(err, "'%s': malformed line '%s' (expected key=value)", file, s);
+			goto out;
+		}
+		*eq = '\0';
+		key = hp_xstrdup(trim(s));
+		hp_strbuf_reset(&val);
+		hp_strbuf_adds(&val, trim(eq + 1));
+	}
+	if (key) {
+		rc = cur >= 0 && !skip ? &c->v[cur] : NULL;
+		if (conf_apply(c, file, in_main, rc, key, &val, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(key);
+	hp_strbuf_release(&val);
+	hp_strbuf_release(&text);
+	return ret;
+}
+
+static int is_repo_file(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && d->d_name[0] != '.' && !strcmp(d->d_name + n - 5, ".repo");
+}
+
+int hp_repo_conf_list(const char *root, struct hp_repo_conf **out, size_t *nr,
+		      struct hp_strbuf *err)
+{
+	struct conf_ctx c = { root, NULL, 0, 0, -1, -1 };
+	const char *r = root && *root ? root : "/";
+	char *dnf_conf = hp_path_join(r, "etc/dnf/dnf.conf");
+	char *repos_d = hp_path_join(r, "etc/yum.repos.d");
+	struct dirent **names = NULL;
+	int n = 0, ret = -1;
+
+	*out = NULL;
+	*nr = 0;
+	if (parse_ini(&c, dnf_conf, err) < 0)
+		goto out;
+	n = scandir(repos_d, &names, is_repo_file, alphasort);
+	if (n < 0) {
+		n = 0;
+		if (errno != ENOENT && errno != ENOTDIR) {
+			hp_error_errno(err, errno, "cannot read '%s'", repos_d);
+			goto out;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		char *file = hp_path_join(repos_d, names[i]->d_name);
+		int rc = parse_ini(&c, file, err);
+
+		free(file);
+		if (rc < 0)
+			goto out;
+	}
+	/* [main] gives the defaults, as in dnf; without it gpgcheck is on
+	 * and repo_gpgcheck off (dnf's built-in defaults). */
+	for (size_t i = 0; i < c.nr; i++) {
+		if (c.v[i].gpgcheck < 0)
+			c.v[i].gpgcheck = c.main_gpgcheck >= 0 ? c.main_gpgcheck : 1;
+		if (c.v[i].repo_gpgcheck < 0)
+			c.v[i].repo_gpgcheck = c.main_repo_gpgcheck >= 0 ? c.main_repo_gpgcheck : 0;
+	}
+	*out = c.v;
+	*nr = c.nr;
+	c.v = NULL;
+	c.nr = 0;
+	ret = 0;
+out:
+	hp_repo_conf_free(c.v, c.nr);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(repos_d);
+	free(dnf_conf);
+	return ret;
+}
+
+void hp_repo_conf_free(struct hp_repo_conf *confs, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		conf_release(&confs[i]);
+	free(confs);
+}

@@ -1,0 +1,125 @@
+/* The mirror operator's side: baselines kept in the repository directory
+ * (baselines.c), the lint that decides whether a hotpatch package may be
+ * published (lint.c), and publish / verify / list of the `hotpatch` repodata
+ * record (publish.c). The command layer (repo-meta/cli) only parses
+ * arguments, prints and picks exit codes.
+ *
+ * Files kept in the repository directory (never served to clients, not in
+ * repodata/):
+ *   REPO/.hotpatch/baselines.xml   the baselines, the hotpatch XML format with
+ *                                  only <baseline> elements (hp_meta codec)
+ *   REPO/.hotpatch/revision        the last published revision (decimal) */
+#ifndef HP_PUBLISH_H
+#define HP_PUBLISH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hp_meta.h"
+#include "hp_pkgscan.h"
+#include "hp_util.h"
+
+#define HP_REPO_STATE_DIR ".hotpatch"
+#define HP_PUBLISH_DEFAULT_EXPIRES_DAYS 30
+
+/* --- EVRs and build arguments --- */
+
+/* 1 when `evr` has the form [E:]V-R (E digits; V and R non-empty, no '-'
+ * in either, no whitespace), else 0. */
+int hp_evr_valid(const char *evr);
+/* rpm's comparison of two "[E:]V-R" strings (missing epoch = 0): <0, 0, >0. */
+int hp_evr_cmp(const char *a, const char *b);
+/* Parses "NAME=EVR" into malloc'd *name and *evr (caller frees); -1 and one
+ * error line when the name is empty or the EVR is not [E:]V-R. */
+int hp_build_arg_parse(const char *arg, char **name, char **evr, struct hp_strbuf *err);
+
+/* --- baselines (baselines.c) --- */
+
+/* Loads REPO/.hotpatch/baselines.xml into `m` (initialised by the caller);
+ * a missing file gives an empty model and 0. */
+int hp_baselines_load(struct hp_meta *m, const char *repodir, struct hp_strbuf *err);
+/* Checks `b` (kind, dates, supported-until >= issued, at least one build,
+ * builds valid and not repeated, id not already in REPO) and appends it to
+ * REPO/.hotpatch/baselines.xml atomically. May take b's contents (leaving
+ * it empty): the caller releases b afterwards in every case. */
+int hp_baselines_add(const char *repodir, struct hp_baseline *b, struct hp_strbuf *err);
+
+/* --- lint (lint.c) --- */
+
+/* Every raw fact about one hotpatch package that the lint judges. */
+struct hp_candidate {
+	struct hp_pkghdr hdr;
+	char *location;            /* relative to the repo root */
+	char *pkgid;               /* from primary, may be NULL */
+	struct hp_payload payload;
+	char *payload_error;       /* the payload could not be read: why; else NULL */
+	char *kernel_release;      /* klp: the component build's release string */
+	char *kernel_release_error;/* klp: why it is unknown; else NULL */
+	const struct hp_pkg_advisories *adv; /* from updateinfo, or NULL; not owned */
+};
+
+void hp_candidate_init(struct hp_candidate *c);
+void hp_candidate_release(struct hp_candidate *c);
+
+/* The package's target as its Provides say: the component and build of its
+ * single versioned `hotpatch(C) = EVR` provide and the engine of its single
+ * `hotpatch-engine(E)` provide: malloc'd strings the caller frees (NULL when
+ * missing or ambiguous); returns 0 when all three are found unambiguously. */
+int hp_candidate_target(const struct hp_pkghdr *h, char **component, char **build,
+			char **engine);
+
+/* Judges one candidate against the baselines in `baselines`. Appends one
+ * line "<package NEVRA>: <problem>" to `problems` per problem and returns
+ * their number. With no problem, fills `out` (released first) with the
+ * hotpatch record, including the updateinfo facts of c->adv (issued falls
+ * back to the package's build date). */
+int hp_publish_lint(const struct hp_candidate *c, const struct hp_meta *baselines,
+		    struct hp_hotpatch *out, struct hp_strbuf *problems);
+
+/* --- publish, verify, list (publish.c) --- */
+
+struct hp_publish_opts {
+	const char *sign_key;      /* NULL: publish unsigned */
+	const char *gnupg_home;    /* NULL: gpg's default */
+	int expires_days;          /* > 0 */
+};
+
+struct hp_publish_result {
+	uint64_t revision;
+	size_t nr_baselines;
+	size_t nr_hotpatches;
+	int is_signed;
+	char *location;            /* repodata/<sha>-hotpatch.xml.gz, malloc'd */
+};
+
+void hp_publish_result_release(struct hp_publish_result *r);
+
+/* Scans REPO, lints every hotpatch package, and when there is no problem
+ * writes the `hotpatch` record (revision = max(last published, record in
+ * repomd) + 1), updates repomd.xml and signs it (or removes a stale
+ * repomd.xml.asc when unsigned). Any problem: -1 with one line per problem
+ * in `err` and the repository left byte-identical. */
+int hp_publish(const char *repodir, const struct hp_publish_opts *opts,
+	       struct hp_publish_result *res, struct hp_strbuf *err);
+
+struct hp_verify_report {
+	int is_signed;
+	char *signed_by;           /* "uid (fpr)" or fingerprint, NULL when unsigned */
+	uint64_t revision;
+	int64_t expires;
+	size_t nr_baselines;
+	size_t nr_hotpatches;
+	struct hp_strvec problems; /* one line each; empty = ok */
+};
+
+void hp_verify_report_init(struct hp_verify_report *r);
+void hp_verify_report_release(struct hp_verify_report *r);
+/* Checks REPO's repomd.xml signature (keyring of `gnupg_home`, NULL =
+ * default), the hotpatch record's checksum, its parse, validation and expiry.
+ * Returns 0 when there is no problem, else -1 (problems in r->problems). */
+int hp_repo_verify(const char *repodir, const char *gnupg_home, struct hp_verify_report *r);
+
+/* Reads the published hotpatch record of REPO into `m` (initialised). */
+int hp_repo_read_published(const char *repodir, struct hp_meta *m, struct hp_strbuf *err);
+
+#endif

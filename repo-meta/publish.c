@@ -1,0 +1,362 @@
+/* publish / verify / list of a repository's `hotpatch` record.
+ *
+ * publish never leaves a half-published repository: every package is scanned
+ * and linted, the record is built and validated, and the signing key is
+ * tried, all before the first byte is written below REPO. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hp_publish.h"
+#include "hp_repomd.h"
+#include "hp_sign.h"
+
+void hp_publish_result_release(struct hp_publish_result *r)
+{
+	free(r->location);
+	memset(r, 0, sizeof(*r));
+}
+
+void hp_verify_report_init(struct hp_verify_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	hp_strvec_init(&r->problems);
+}
+
+void hp_verify_report_release(struct hp_verify_report *r)
+{
+	free(r->signed_by);
+	hp_strvec_release(&r->problems);
+	hp_verify_report_init(r);
+}
+
+/* "name-[e:]v-r.arch" with a zero epoch omitted, as updateinfo is indexed. */
+static char *nevra_key(const struct hp_pkghdr *h)
+{
+	int epoch = h->epoch && strcmp(h->epoch, "0");
+
+	return hp_xasprintf("%s-%s%s%s-%s.%s", h->name, epoch ? h->epoch : "", epoch ? ":" : "",
+			    h->version, h->release, h->arch);
+}
+
+/* Gathers the facts about one hotpatch package; errors that make it
+ * impossible to judge the package at all go to `problems`. */
+static int scan_candidate(struct hp_reposcan *rs, const struct hp_repo_pkg *rp,
+			  struct hp_candidate *c, struct hp_strbuf *problems)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	char *path = hp_path_join(rs->repodir, rp->location);
+	char *component = NULL, *build = NULL, *engine = NULL;
+	char *key;
+	int ret = -1;
+
+	c->location = hp_xstrdup(rp->location);
+	c->pkgid = hp_xstrdup(rp->pkgid);
+	if (hp_pkghdr_read(&c->hdr, path, &err)) {
+		if (problems->len)
+			hp_strbuf_adds(problems, "\n");
+		hp_strbuf_addf(problems, "%s-%s.%s: %s", rp->name, rp->evr, rp->arch, err.buf);
+		goto out;
+	}
+	if (hp_payload_read(&c->payload, path, &err)) {
+		c->payload_error = hp_strbuf_detach(&err);
+		hp_strbuf_init(&err);
+	}
+	hp_candidate_target(&c->hdr, &component, &build, &engine);
+	if (component && build && engine && !strcmp(engine, "klp") &&
+	    hp_reposcan_kernel_release(rs, component, build, &c->kernel_release, &err)) {
+		c->kernel_release_error = hp_strbuf_detach(&err);
+		hp_strbuf_init(&err);
+	}
+	key = nevra_key(&c->hdr);
+	c->adv = hp_reposcan_advisories(rs, key);
+	free(key);
+	ret = 0;
+out:
+	free(component);
+	free(build);
+	free(engine);
+	hp_strbuf_release(&err);
+	free(path);
+	return ret;
+}
+
+/* The revision of the currently published record, 0 when there is none. */
+static uint64_t published_revision(const char *repodir)
+{
+	struct hp_meta m;
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	uint64_t rev = 0;
+
+	hp_meta_init(&m);
+	if (!hp_repo_read_published(repodir, &m, &err))
+		rev = m.revision;
+	hp_meta_release(&m);
+	hp_strbuf_release(&err);
+	return rev;
+}
+
+static int last_revision(const char *repodir, uint64_t *out, struct hp_strbuf *err)
+{
+	struct hp_strbuf buf = HP_STRBUF_INIT;
+	char *path = hp_xasprintf("%s/%s/revision", repodir, HP_REPO_STATE_DIR);
+	uint64_t rev = 0;
+	int ret = -1;
+
+	if (access(path, F_OK) == 0) {
+		char *end;
+
+		if (hp_read_file(path, &buf, err))
+			goto out;
+		errno = 0;
+		rev = strtoull(buf.buf, &end, 10);
+		if (errno || end == buf.buf || (*end && *end != '\n')) {
+			hp_error(err, "'%s': not a revision number", path);
+			goto out;
+		}
+	}
+	*out = rev;
+	ret = 0;
+out:
+	hp_strbuf_release(&buf);
+	free(path);
+	return ret;
+}
+
+/* Signs a throwaway file with the key first, so that a missing or unusable
+ * key refuses the publish before the repository is touched. */
+static int try_key(const struct hp_publish_opts *o, struct hp_strbuf *err)
+{
+	char dir[] = "/tmp/hotpatch-repo-sign.XXXXXX";
+	char *file, *sig;
+	int ret;
+
+	if (!mkdtemp(dir))
+		return hp_error_errno(err, errno, "cannot create a temporary directory in /tmp");
+	file = hp_path_join(dir, "probe");
+	sig = hp_path_join(dir, "probe.asc");
+	ret = hp_write_file_atomic(file, "probe\n", 6, 0600, err);
+	if (!ret)
+		ret = hp_sign_file(file, sig, o->sign_key, o->gnupg_home, err);
+	unlink(sig);
+	unlink(file);
+	rmdir(dir);
+	free(file);
+	free(sig);
+	return ret;
+}
+
+int hp_publish(const char *repodir, const struct hp_publish_opts *o,
+	       struct hp_publish_result *res, struct hp_strbuf *err)
+{
+	struct hp_reposcan rs;
+	struct hp_meta m;
+	struct hp_strbuf problems = HP_STRBUF_INIT;
+	struct hp_strbuf line = HP_STRBUF_INIT;
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	char *tmp = NULL, *repomd = NULL, *asc = NULL, *state = NULL, *revpath = NULL;
+	char revbuf[32];
+	uint64_t rev, prev;
+	int ret = -1;
+
+	hp_reposcan_init(&rs);
+	hp_meta_init(&m);
+	hp_repomd_init(&md);
+	memset(res, 0, sizeof(*res));
+	if (hp_reposcan_open(&rs, repodir, err))
+		goto out;
+	if (hp_baselines_load(&m, repodir, err))
+		goto out;
+	for (size_t i = 0; i < rs.nr_hotpatches; i++) {
+		struct hp_candidate c;
+		struct hp_hotpatch h;
+
+		hp_candidate_init(&c);
+		hp_hotpatch_init(&h);
+		if (!scan_candidate(&rs, &rs.hotpatches[i], &c, &problems) &&
+		    !hp_publish_lint(&c, &m, &h, &problems))
+			hp_meta_add_hotpatch(&m, &h);
+		hp_hotpatch_release(&h);
+		hp_candidate_release(&c);
+	}
+	if (problems.len) {
+		hp_strbuf_adds(err, problems.buf);
+		goto out;
+	}
+	if (last_revision(repodir, &rev, err))
+		goto out;
+	prev = published_revision(repodir);
+	if (prev > rev)
+		rev = prev;
+	m.format = HP_META_FORMAT_VERSION;
+	m.revision = rev + 1;
+	m.generated = (int64_t)hp_now();
+	m.expires = m.generated + (int64_t)o->expires_days * 86400;
+	if (hp_meta_validate(&m, &problems)) {
+		hp_error(err, "'%s': the hotpatch metadata does not validate:\n%s", repodir,
+			 problems.buf);
+		goto out;
+	}
+	if (o->sign_key && try_key(o, err))
+		goto out;
+
+	/* From here on the repository changes. */
+	tmp = hp_xasprintf("%s/repodata/hotpatch.xml.gz", repodir);
+	if (hp_meta_write_file_gz(&m, tmp, err))
+		goto out;
+	if (hp_repomd_set_record(repodir, HP_META_REPODATA_TYPE, tmp, err)) {
+		unlink(tmp);
+		goto out;
+	}
+	state = hp_path_join(repodir, HP_REPO_STATE_DIR);
+	revpath = hp_path_join(state, "revision");
+	snprintf(revbuf, sizeof(revbuf), "%" PRIu64 "\n", m.revision);
+	if (hp_mkdir_p(state, 0755, err) ||
+	    hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err))
+		goto out;
+	repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
+	asc = hp_xasprintf("%s.asc", repomd);
+	if (o->sign_key) {
+		if (hp_sign_file(repomd, asc, o->sign_key, o->gnupg_home, err))
+			goto out;
+		res->is_signed = 1;
+	} else if (unlink(asc) && errno != ENOENT) {
+		hp_error_errno(err, errno, "cannot remove stale signature '%s'", asc);
+		goto out;
+	}
+	if (!hp_repomd_read(&md, repomd, err) && (e = hp_repomd_find(&md, HP_META_REPODATA_TYPE)))
+		res->location = hp_xstrdup(e->location);
+	res->revision = m.revision;
+	res->nr_baselines = m.nr_baselines;
+	res->nr_hotpatches = m.nr_hotpatches;
+	ret = 0;
+out:
+	hp_reposcan_release(&rs);
+	hp_meta_release(&m);
+	hp_repomd_release(&md);
+	hp_strbuf_release(&problems);
+	hp_strbuf_release(&line);
+	free(tmp);
+	free(repomd);
+	free(asc);
+	free(state);
+	free(revpath);
+	return ret;
+}
+
+int hp_repo_read_published(const char *repodir, struct hp_meta *m, struct hp_strbuf *err)
+{
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	char *repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
+	char *path = NULL;
+	struct stat st;
+	int ret = -1;
+
+	hp_repomd_init(&md);
+	if (stat(repomd, &st)) {
+		hp_error(err, "'%s': not a repository (no repodata/repomd.xml); run createrepo_c first",
+			 repodir);
+		goto out;
+	}
+	if (hp_repomd_read(&md, repomd, err))
+		goto out;
+	if (!(e = hp_repomd_find(&md, HP_META_REPODATA_TYPE))) {
+		hp_error(err, "'%s': no hotpatch record in repomd.xml; run 'hotpatch-repo publish'",
+			 repomd);
+		goto out;
+	}
+	path = hp_path_join(repodir, e->location);
+	ret = hp_meta_read_file(m, path, err);
+out:
+	hp_repomd_release(&md);
+	free(repomd);
+	free(path);
+	return ret;
+}
+
+static void add_problems(struct hp_verify_report *r, const char *lines)
+{
+	const char *p = lines;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		if (n)
+			hp_strvec_push_nodup(&r->problems, hp_xstrndup(p, n));
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+int hp_repo_verify(const char *repodir, const char *gnupg_home, struct hp_verify_report *r)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	struct hp_keyring *kr = NULL;
+	struct hp_verify_result vr;
+	struct hp_meta m;
+	char *repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
+	char *asc = hp_xasprintf("%s.asc", repomd);
+	char *path = NULL;
+	struct stat st;
+
+	hp_repomd_init(&md);
+	hp_meta_init(&m);
+	hp_verify_result_init(&vr);
+	if (stat(repomd, &st)) {
+		hp_error(&err, "'%s': not a repository (no repodata/repomd.xml); run createrepo_c first",
+			 repodir);
+		goto out;
+	}
+	if (stat(asc, &st)) {
+		hp_error(&err, "'%s': not signed (no repomd.xml.asc)", repomd);
+	} else if ((kr = hp_keyring_open(gnupg_home, &err))) {
+		if (!hp_keyring_verify_file(kr, repomd, asc, &vr, &err)) {
+			r->is_signed = 1;
+			r->signed_by = vr.uid ? hp_xasprintf("%s (%s)", vr.uid, vr.fpr) :
+				hp_xstrdup(vr.fpr);
+		}
+	}
+	if (hp_repomd_read(&md, repomd, &err))
+		goto out;
+	if (!(e = hp_repomd_find(&md, HP_META_REPODATA_TYPE))) {
+		hp_error(&err, "'%s': no hotpatch record in repomd.xml; run 'hotpatch-repo publish'",
+			 repomd);
+		goto out;
+	}
+	if (hp_repomd_check_entry(repodir, e, &err))
+		goto out;
+	path = hp_path_join(repodir, e->location);
+	if (hp_meta_read_file(&m, path, &err))
+		goto out;
+	r->revision = m.revision;
+	r->expires = m.expires;
+	r->nr_baselines = m.nr_baselines;
+	r->nr_hotpatches = m.nr_hotpatches;
+	hp_meta_validate(&m, &err);
+	if (m.expires && m.expires <= (int64_t)hp_now()) {
+		char date[11];
+
+		hp_format_date((time_t)m.expires, date);
+		hp_error(&err, "'%s': hotpatch metadata expired on %s; publish again", path, date);
+	}
+out:
+	add_problems(r, err.buf);
+	hp_keyring_free(kr);
+	hp_verify_result_release(&vr);
+	hp_repomd_release(&md);
+	hp_meta_release(&m);
+	hp_strbuf_release(&err);
+	free(repomd);
+	free(asc);
+	free(path);
+	return r->problems.nr ? -1 : 0;
+}

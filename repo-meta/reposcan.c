@@ -1,0 +1,415 @@
+/* The repository as its metadata describes it: primary (which packages are
+ * hotpatches, where the component builds are) and updateinfo (CVEs, severity,
+ * reboot, issue date per package), loaded once with libsolv. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <solv/chksum.h>
+#include <solv/dataiterator.h>
+#include <solv/evr.h>
+#include <solv/knownid.h>
+#include <solv/pool.h>
+#include <solv/repo.h>
+#include <solv/repo_rpmmd.h>
+#include <solv/repo_updateinfoxml.h>
+#include <solv/solv_xfopen.h>
+#include <solv/solvable.h>
+
+#include "hp_pkgscan.h"
+#include "hp_repomd.h"
+
+void hp_repo_pkg_init(struct hp_repo_pkg *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void hp_repo_pkg_release(struct hp_repo_pkg *p)
+{
+	free(p->name);
+	free(p->evr);
+	free(p->arch);
+	free(p->location);
+	free(p->pkgid);
+	hp_repo_pkg_init(p);
+}
+
+void hp_reposcan_init(struct hp_reposcan *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
+
+void hp_reposcan_release(struct hp_reposcan *rs)
+{
+	free(rs->repodir);
+	for (size_t i = 0; i < rs->nr_hotpatches; i++)
+		hp_repo_pkg_release(&rs->hotpatches[i]);
+	free(rs->hotpatches);
+	for (size_t i = 0; i < rs->nr_adv; i++) {
+		hp_strvec_release(&rs->adv[i].advisories);
+		hp_strvec_release(&rs->adv[i].cves);
+		free(rs->adv[i].severity);
+		free(rs->adv[i].issued);
+	}
+	free(rs->adv);
+	free(rs->adv_by_str);
+	if (rs->pool)
+		pool_free(rs->pool);
+	hp_reposcan_init(rs);
+}
+
+/* libsolv's EVR strings omit a zero epoch; so do we, so that keys match. */
+static const char *strip_zero_epoch(const char *evr)
+{
+	return strncmp(evr, "0:", 2) ? evr : evr + 2;
+}
+
+static void fill_pkg(Pool *pool, Solvable *s, struct hp_repo_pkg *out)
+{
+	const char *loc = solvable_lookup_location(s, NULL);
+	Id type = 0;
+	const char *chk = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+
+	out->name = hp_xstrdup(pool_id2str(pool, s->name));
+	out->evr = hp_xstrdup(pool_id2str(pool, s->evr));
+	out->arch = hp_xstrdup(pool_id2str(pool, s->arch));
+	out->location = hp_xstrdup(loc);
+	out->pkgid = hp_xstrdup(chk);
+}
+
+static int load_file(Repo *repo, const char *path, int updateinfo, struct hp_strbuf *err)
+{
+	FILE *fp = solv_xfopen(path, "r");
+	int r;
+
+	if (!fp)
+		return hp_error_errno(err, errno, "cannot open '%s'", path);
+	if (updateinfo)
+		r = repo_add_updateinfoxml(repo, fp, 0);
+	else
+		r = repo_add_rpmmd(repo, fp, NULL, 0);
+	fclose(fp);
+	if (r)
+		return hp_error(err, "cannot parse '%s': %s", path, pool_errstr(repo->pool));
+	return 0;
+}
+
+static int cmp_location(const void *a, const void *b)
+{
+	const struct hp_repo_pkg *x = a, *y = b;
+
+	return strcmp(x->location ? x->location : "", y->location ? y->location : "");
+}
+
+static int provides_hotpatch(Pool *pool, Solvable *s)
+{
+	Id *pp, id;
+
+	if (!s->provides)
+		return 0;
+	for (pp = s->repo->idarraydata + s->provides; (id = *pp); pp++) {
+		Id name = ISRELDEP(id) ? GETRELDEP(pool, id)->name : id;
+
+		if (!strncmp(pool_id2str(pool, name), "hotpatch(", 9))
+			return 1;
+	}
+	return 0;
+}
+
+static int severity_rank(const char *s)
+{
+	static const char *const order[] = { "low", "moderate", "important", "critical" };
+
+	for (int i = 0; s && i < 4; i++)
+		if (!strcasecmp(s, order[i]))
+			return i + 1;
+	return 0;
+}
+
+static struct hp_pkg_advisories *adv_slot(struct hp_reposcan *rs, Pool *pool, const char *nevra)
+{
+	Id id = pool_str2id(pool, nevra, 1);
+	struct hp_pkg_advisories *a;
+
+	if ((size_t)id >= rs->nr_adv_by_str) {
+		size_t n = (size_t)id + 1024;
+
+		rs->adv_by_str = hp_xrealloc(rs->adv_by_str, n * sizeof(int));
+		memset(rs->adv_by_str + rs->nr_adv_by_str, 0,
+		       (n - rs->nr_adv_by_str) * sizeof(int));
+		rs->nr_adv_by_str = n;
+	}
+	if (rs->adv_by_str[id])
+		return &rs->adv[rs->adv_by_str[id] - 1];
+	HP_ALLOC_GROW(rs->adv, rs->nr_adv + 1, rs->alloc_adv);
+	a = &rs->adv[rs->nr_adv++];
+	memset(a, 0, sizeof(*a));
+	rs->adv_by_str[id] = (int)rs->nr_adv;
+	return a;
+}
+
+/* One pass over the advisories: every package an advisory lists gets the
+ * advisory's facts merged into its slot (index by pooled NEVRA string). */
+static void index_updateinfo(struct hp_reposcan *rs, Pool *pool, Repo *repo)
+{
+	Id p;
+	Solvable *s;
+	struct hp_strvec cves = HP_STRVEC_INIT;
+	struct hp_strvec nevras = HP_STRVEC_INIT;
+
+	FOR_REPO_SOLVABLES(repo, p, s) {
+		const char *name = pool_id2str(pool, s->name);
+		const char *sev = solvable_lookup_str(s, UPDATE_SEVERITY);
+		unsigned long long issued = solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0);
+		int reboot = solvable_lookup_void(s, UPDATE_REBOOT);
+		char date[11] = "";
+		Dataiterator di;
+
+		if (strncmp(name, "patch:", 6))
+			continue;
+		name += 6;
+		if (issued)
+			hp_format_date((time_t)issued, date);
+		hp_strvec_release(&cves);
+		hp_strvec_release(&nevras);
+		dataiterator_init(&di, pool, repo, p, UPDATE_REFERENCE, 0, 0);
+		while (dataiterator_step(&di)) {
+			const char *type, *id;
+
+			dataiterator_setpos(&di);
+			type = pool_lookup_str(pool, SOLVID_POS, UPDATE_REFERENCE_TYPE);
+			id = pool_lookup_str(pool, SOLVID_POS, UPDATE_REFERENCE_ID);
+			if (type && id && !strcmp(type, "cve") && !hp_strvec_contains(&cves, id))
+				hp_strvec_push(&cves, id);
+		}
+		dataiterator_free(&di);
+		dataiterator_init(&di, pool, repo, p, UPDATE_COLLECTION, 0, 0);
+		while (dataiterator_step(&di)) {
+			Id n, e, a;
+
+			dataiterator_setpos(&di);
+			n = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_NAME);
+			e = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_EVR);
+			a = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_ARCH);
+			if (!n || !e)
+				continue;
+			hp_strvec_pushf(&nevras, "%s-%s.%s", pool_id2str(pool, n),
+					strip_zero_epoch(pool_id2str(pool, e)),
+					a ? pool_id2str(pool, a) : "noarch");
+		}
+		dataiterator_free(&di);
+		for (size_t i = 0; i < nevras.nr; i++) {
+			struct hp_pkg_advisories *adv = adv_slot(rs, pool, nevras.v[i]);
+
+			if (!hp_strvec_contains(&adv->advisories, name))
+				hp_strvec_push(&adv->advisories, name);
+			for (size_t j = 0; j < cves.nr; j++)
+				if (!hp_strvec_contains(&adv->cves, cves.v[j]))
+					hp_strvec_push(&adv->cves, cves.v[j]);
+			if (sev && *sev && severity_rank(sev) >= severity_rank(adv->severity)) {
+				free(adv->severity);
+				adv->severity = hp_xstrdup(sev);
+			}
+			if (*date && (!adv->issued || strcmp(date, adv->issued) > 0)) {
+				free(adv->issued);
+				adv->issued = hp_xstrdup(date);
+			}
+			if (reboot)
+				adv->reboot_suggested = 1;
+		}
+	}
+	hp_strvec_release(&cves);
+	hp_strvec_release(&nevras);
+}
+
+int hp_reposcan_open(struct hp_reposcan *rs, const char *repodir, struct hp_strbuf *err)
+{
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	char *repomd_path = NULL, *path = NULL;
+	struct stat st;
+	Pool *pool;
+	Repo *repo;
+	Id p;
+	Solvable *s;
+	size_t alloc = 0;
+	int ret = -1;
+
+	hp_repomd_init(&md);
+	hp_reposcan_release(rs);
+	rs->repodir = hp_xstrdup(repodir);
+	repomd_path = hp_xasprintf("%s/repodata/repomd.xml", repodir);
+	if (stat(repomd_path, &st) || !S_ISREG(st.st_mode)) {
+		hp_error(err, "'%s': not a repository (no repodata/repomd.xml); run createrepo_c first",
+			 repodir);
+		goto out;
+	}
+	if (hp_repomd_read(&md, repomd_path, err))
+		goto out;
+	if (!(e = hp_repomd_find(&md, "primary"))) {
+		hp_error(err, "'%s': repomd.xml lists no primary metadata", repomd_path);
+		goto out;
+	}
+	rs->pool = pool = pool_create();
+	pool_setdisttype(pool, DISTTYPE_RPM);
+	rs->primary = repo = repo_create(pool, "primary");
+	path = hp_path_join(repodir, e->location);
+	if (load_file(repo, path, 0, err))
+		goto out;
+	FOR_REPO_SOLVABLES(repo, p, s) {
+		if (!provides_hotpatch(pool, s))
+			continue;
+		HP_ALLOC_GROW(rs->hotpatches, rs->nr_hotpatches + 1, alloc);
+		hp_repo_pkg_init(&rs->hotpatches[rs->nr_hotpatches]);
+		fill_pkg(pool, s, &rs->hotpatches[rs->nr_hotpatches++]);
+	}
+	if (rs->nr_hotpatches)
+		qsort(rs->hotpatches, rs->nr_hotpatches, sizeof(*rs->hotpatches), cmp_location);
+	if ((e = hp_repomd_find(&md, "updateinfo"))) {
+		Repo *ui = repo_create(pool, "updateinfo");
+
+		free(path);
+		path = hp_path_join(repodir, e->location);
+		if (load_file(ui, path, 1, err))
+			goto out;
+		rs->has_updateinfo = 1;
+		index_updateinfo(rs, pool, ui);
+	}
+	pool_createwhatprovides(pool);
+	ret = 0;
+out:
+	free(repomd_path);
+	free(path);
+	hp_repomd_release(&md);
+	return ret;
+}
+
+static Solvable *find_solvable(struct hp_reposcan *rs, const char *name, const char *evr)
+{
+	Pool *pool = rs->pool;
+	Id nameid, p, pp;
+
+	if (!pool || !(nameid = pool_str2id(pool, name, 0)))
+		return NULL;
+	FOR_PROVIDES(p, pp, nameid) {
+		Solvable *s = pool->solvables + p;
+
+		if (s->name != nameid || s->repo != rs->primary)
+			continue;
+		if (pool_evrcmp_str(pool, pool_id2str(pool, s->evr), evr, EVRCMP_COMPARE) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+int hp_reposcan_find(struct hp_reposcan *rs, const char *name, const char *evr,
+		     struct hp_repo_pkg *out)
+{
+	Solvable *s = find_solvable(rs, name, evr);
+
+	hp_repo_pkg_release(out);
+	if (!s)
+		return -1;
+	fill_pkg(rs->pool, s, out);
+	return 0;
+}
+
+/* "/lib/modules/<release>/vmlinuz" (or under /usr) -> <release>. */
+static char *release_from_files(const struct hp_strvec *files)
+{
+	static const char *const prefixes[] = { "/lib/modules/", "/usr/lib/modules/" };
+
+	for (size_t i = 0; i < files->nr; i++) {
+		for (int j = 0; j < 2; j++) {
+			const char *f = files->v[i];
+			size_t pl = strlen(prefixes[j]);
+			const char *slash;
+
+			if (strncmp(f, prefixes[j], pl))
+				continue;
+			f += pl;
+			slash = strchr(f, '/');
+			if (slash && slash != f && !strcmp(slash, "/vmlinuz"))
+				return hp_xstrndup(f, (size_t)(slash - f));
+		}
+	}
+	return NULL;
+}
+
+int hp_reposcan_kernel_release(struct hp_reposcan *rs, const char *name, const char *evr,
+			       char **out, struct hp_strbuf *err)
+{
+	Pool *pool = rs->pool;
+	Solvable *s = find_solvable(rs, name, evr);
+	struct hp_pkghdr hdr;
+	char *path;
+	Id *pp, id;
+	int ret = -1;
+
+	*out = NULL;
+	if (!s)
+		return hp_error(err, "the build %s-%s is not in the repository", name, evr);
+	if (s->provides) {
+		for (pp = s->repo->idarraydata + s->provides; (id = *pp); pp++) {
+			Reldep *rd;
+
+			if (!ISRELDEP(id))
+				continue;
+			rd = GETRELDEP(pool, id);
+			if (!strcmp(pool_id2str(pool, rd->name), "kernel-uname-r") &&
+			    rd->flags == REL_EQ) {
+				*out = hp_xstrdup(pool_id2str(pool, rd->evr));
+				return 0;
+			}
+		}
+	}
+	/* Debian-style releases (6.1.0-57-amd64) cannot be an rpm version, so the
+	 * package may only name its release through the files it owns; primary
+	 * does not list them, the header does. */
+	hp_pkghdr_init(&hdr);
+	path = hp_path_join(rs->repodir, solvable_lookup_location(s, NULL));
+	if (hp_pkghdr_read(&hdr, path, err))
+		goto out;
+	if (!(*out = release_from_files(&hdr.files))) {
+		hp_error(err, "the build %s-%s names no kernel release (no kernel-uname-r provide, no /lib/modules/<release>/vmlinuz)",
+			 name, evr);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(path);
+	hp_pkghdr_release(&hdr);
+	return ret;
+}
+
+const struct hp_pkg_advisories *hp_reposcan_advisories(const struct hp_reposcan *rs,
+						       const char *nevra)
+{
+	Id id;
+
+	if (!rs->pool || !rs->adv_by_str)
+		return NULL;
+	id = pool_str2id(rs->pool, nevra, 0);
+	if (!id || (size_t)id >= rs->nr_adv_by_str || !rs->adv_by_str[id])
+		return NULL;
+	return &rs->adv[rs->adv_by_str[id] - 1];
+}
+
+char *hp_reposcan_record_location(struct hp_reposcan *rs, const char *type)
+{
+	struct hp_repomd md;
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	const struct hp_repomd_entry *e;
+	char *path = hp_xasprintf("%s/repodata/repomd.xml", rs->repodir);
+	char *loc = NULL;
+
+	hp_repomd_init(&md);
+	if (!hp_repomd_read(&md, path, &err) && (e = hp_repomd_find(&md, type)))
+		loc = hp_xstrdup(e->location);
+	hp_repomd_release(&md);
+	hp_strbuf_release(&err);
+	free(path);
+	return loc;
+}

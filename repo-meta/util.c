@@ -1,0 +1,445 @@
+/* Shared helpers; see hp_util.h for the conventions. */
+#include "hp_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rpm/rpmpgp.h>
+
+char hp_strbuf_slopbuf[1];
+
+void *hp_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "fatal: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return p;
+}
+
+void *hp_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "fatal: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+void *hp_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "fatal: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return q;
+}
+
+char *hp_xstrdup(const char *s)
+{
+	return s ? hp_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *hp_xstrndup(const char *s, size_t n)
+{
+	size_t l = strnlen(s, n);
+	char *p = hp_xmalloc(l + 1);
+	memcpy(p, s, l);
+	p[l] = '\0';
+	return p;
+}
+
+char *hp_xasprintf(const char *fmt, ...)
+{
+	struct hp_strbuf sb = HP_STRBUF_INIT;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	HP_ALLOC_GROW(sb.buf, (size_t)n + 1, sb.alloc);
+	va_start(ap, fmt);
+	vsnprintf(sb.buf, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return sb.buf;
+}
+
+void hp_strbuf_init(struct hp_strbuf *sb)
+{
+	sb->buf = hp_strbuf_slopbuf;
+	sb->len = 0;
+	sb->alloc = 0;
+}
+
+void hp_strbuf_release(struct hp_strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	hp_strbuf_init(sb);
+}
+
+void hp_strbuf_reset(struct hp_strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->alloc)
+		sb->buf[0] = '\0';
+	else
+		sb->buf = hp_strbuf_slopbuf;
+}
+
+static void strbuf_grow(struct hp_strbuf *sb, size_t extra)
+{
+	size_t want = sb->len + extra + 1;
+
+	if (!sb->alloc) {
+		/* buf points at the shared empty string: nothing to keep. */
+		sb->buf = NULL;
+		sb->len = 0;
+	}
+	HP_ALLOC_GROW(sb->buf, want, sb->alloc);
+}
+
+void hp_strbuf_add(struct hp_strbuf *sb, const void *data, size_t len)
+{
+	strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void hp_strbuf_adds(struct hp_strbuf *sb, const char *s)
+{
+	hp_strbuf_add(sb, s, strlen(s));
+}
+
+static void strbuf_vaddf(struct hp_strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	strbuf_grow(sb, (size_t)n);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void hp_strbuf_addf(struct hp_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+char *hp_strbuf_detach(struct hp_strbuf *sb)
+{
+	char *r;
+
+	if (!sb->alloc)
+		r = hp_xstrdup("");
+	else
+		r = sb->buf;
+	hp_strbuf_init(sb);
+	return r;
+}
+
+int hp_error(struct hp_strbuf *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -1;
+	if (err->len && err->buf[err->len - 1] != '\n')
+		hp_strbuf_adds(err, "\n");
+	va_start(ap, fmt);
+	strbuf_vaddf(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int hp_error_errno(struct hp_strbuf *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -1;
+	if (err->len && err->buf[err->len - 1] != '\n')
+		hp_strbuf_adds(err, "\n");
+	va_start(ap, fmt);
+	strbuf_vaddf(err, fmt, ap);
+	va_end(ap);
+	hp_strbuf_addf(err, ": %s", strerror(errnum));
+	return -1;
+}
+
+void hp_strvec_init(struct hp_strvec *sv)
+{
+	sv->v = NULL;
+	sv->nr = 0;
+	sv->alloc = 0;
+}
+
+void hp_strvec_push_nodup(struct hp_strvec *sv, char *s)
+{
+	HP_ALLOC_GROW(sv->v, sv->nr + 2, sv->alloc);
+	sv->v[sv->nr++] = s;
+	sv->v[sv->nr] = NULL;
+}
+
+void hp_strvec_push(struct hp_strvec *sv, const char *s)
+{
+	hp_strvec_push_nodup(sv, hp_xstrdup(s));
+}
+
+void hp_strvec_pushf(struct hp_strvec *sv, const char *fmt, ...)
+{
+	struct hp_strbuf sb = HP_STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	hp_strvec_push_nodup(sv, hp_strbuf_detach(&sb));
+}
+
+int hp_strvec_contains(const struct hp_strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+void hp_strvec_release(struct hp_strvec *sv)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	hp_strvec_init(sv);
+}
+
+int hp_read_file(const char *path, struct hp_strbuf *out, struct hp_strbuf *err)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = -1;
+
+	if (fd < 0)
+		return hp_error_errno(err, errno, "cannot open '%s'", path);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			hp_error_errno(err, errno, "cannot read '%s'", path);
+			goto out;
+		}
+		if (!n)
+			break;
+		hp_strbuf_add(out, buf, (size_t)n);
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = hp_xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd >= 0) {
+		ret = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return ret;
+}
+
+int hp_write_file_atomic(const char *path, const void *data, size_t len, int mode,
+			 struct hp_strbuf *err)
+{
+	char *tmp = hp_xasprintf("%s.tmp.XXXXXX", path);
+	const char *p = data;
+	int fd = -1, ret = -1;
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		hp_error_errno(err, errno, "cannot create a temporary file beside '%s'", path);
+		goto out;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0) {
+		hp_error_errno(err, errno, "cannot set the mode of '%s'", tmp);
+		goto out;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			hp_error_errno(err, errno, "cannot write '%s'", tmp);
+			goto out;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		hp_error_errno(err, errno, "cannot sync '%s'", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		hp_error_errno(err, errno, "cannot close '%s'", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		hp_error_errno(err, errno, "cannot rename '%s' to '%s'", tmp, path);
+		goto out;
+	}
+	fsync_dir_of(path);
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+int hp_mkdir_p(const char *path, int mode, struct hp_strbuf *err)
+{
+	char *copy = hp_xstrdup(path);
+	int ret = -1;
+
+	for (char *p = copy + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(copy, (mode_t)mode) < 0 && errno != EEXIST) {
+				hp_error_errno(err, errno, "cannot create directory '%s'", copy);
+				goto out;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+char *hp_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (!*b)
+		return hp_xstrndup(a, la);
+	return hp_xasprintf("%.*s/%s", (int)la, a, b);
+}
+
+void hp_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	DIGEST_CTX ctx = rpmDigestInit(RPM_HASH_SHA256, RPMDIGEST_NONE);
+	char *s = NULL;
+
+	rpmDigestUpdate(ctx, data, len);
+	rpmDigestFinal(ctx, (void **)&s, NULL, 1);
+	snprintf(hex, 65, "%s", s ? s : "");
+	free(s);
+}
+
+int hp_sha256_file(const char *path, char hex[65], struct hp_strbuf *err)
+{
+	char buf[65536];
+	DIGEST_CTX ctx;
+	char *s = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hp_error_errno(err, errno, "cannot open '%s'", path);
+	ctx = rpmDigestInit(RPM_HASH_SHA256, RPMDIGEST_NONE);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			rpmDigestFinal(ctx, NULL, NULL, 0);
+			close(fd);
+			return hp_error_errno(err, e, "cannot read '%s'", path);
+		}
+		if (!n)
+			break;
+		rpmDigestUpdate(ctx, buf, (size_t)n);
+	}
+	close(fd);
+	rpmDigestFinal(ctx, (void **)&s, NULL, 1);
+	snprintf(hex, 65, "%s", s ? s : "");
+	free(s);
+	return 0;
+}
+
+int hp_parse_date(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	char back[11];
+	int y, m, d;
+	char extra;
+
+	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	*out = timegm(&tm);
+	/* timegm normalises 2026-02-30 to March: reject what does not round-trip. */
+	hp_format_date(*out, back);
+	return strcmp(back, s) ? -1 : 0;
+}
+
+void hp_format_date(time_t t, char buf[11])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+time_t hp_now(void)
+{
+	const char *e = getenv("HP_NOW");
+
+	if (e && *e) {
+		char *end;
+		long long v = strtoll(e, &end, 10);
+		if (!*end)
+			return (time_t)v;
+	}
+	return time(NULL);
+}

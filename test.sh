@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs every test of dnf-hotpatch on a Debian 12 machine, installing what is missing:
+#   1. build twice, warnings fatal: a plain build (build/) and an ASan+UBSan build (build-asan/);
+#   2. unit tests (Check) in the ASan build, then under valgrind (leaks) in the plain build;
+#   3. integration tests on real rpmbuild / createrepo_c / gpg / rpm / dnf (ASan binaries);
+#   4. VM tests: Debian's kernel in qemu, a real kernel livepatch applied by the project's binaries.
+# Ends with one line "N passed, N failed" over all of them; exit status non-zero on any failure.
+# Usage: ./test.sh [unit|integration|vm ...]   (default: all)
+set -uo pipefail
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+phases=("$@")
+[ ${#phases[@]} -gt 0 ] || phases=(unit valgrind integration vm)
+want() { local p; for p in "${phases[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+
+bash packaging/install-deps.sh || { echo "test.sh: cannot install dependencies" >&2; exit 1; }
+
+jobs=$(nproc 2>/dev/null || echo 2)
+build() { # DIR CMAKE-ARGS...
+	local dir=$1; shift
+	cmake -S "$top" -B "$top/$dir" -DHP_WERROR=ON "$@" >"$top/$dir.cmake.log" 2>&1 &&
+		make -C "$top/$dir" -j"$jobs" >"$top/$dir.make.log" 2>&1 ||
+		{ cat "$top/$dir.cmake.log" "$top/$dir.make.log" >&2 2>/dev/null; echo "test.sh: build in $dir failed" >&2; exit 1; }
+}
+mkdir -p "$top/build" "$top/build-asan"
+build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build build-asan -DCMAKE_BUILD_TYPE=Debug -DHP_SANITIZE=ON
+
+passed=0 failed=0 skipped=0
+count() { # reads "N passed, N failed[, N skipped]" from a log
+	local line
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then failed=$((failed + 1)); return; fi
+	set -- $line
+	passed=$((passed + $1)); failed=$((failed + $3))
+	case "$line" in *skipped*) skipped=$((skipped + $5)) ;; esac
+}
+logdir="$top/build/test-logs"
+mkdir -p "$logdir"
+
+if want unit; then
+	echo "== unit tests (ASan+UBSan)"
+	ASAN_OPTIONS=detect_leaks=1 "$top/build-asan/hp-unit-tests" 2>&1 | tee "$logdir/unit.log"
+	rc=${PIPESTATUS[0]}
+	# Check prints "NN%: Checks: N, Failures: F, Errors: E"
+	line=$(grep -E '^[0-9]+%: Checks: ' "$logdir/unit.log" | tail -n 1)
+	n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+	f=$(sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/' <<<"$line")
+	if [ -n "$line" ]; then f=$((f)); passed=$((passed + n - f)); failed=$((failed + f)); fi
+	[ -n "$line" ] && [ "$rc" -eq 0 ] || failed=$((failed + 1))
+fi
+if want valgrind; then
+	echo "== unit tests under valgrind (no leaks)"
+	if CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 --suppressions="$top/tests/valgrind.supp" \
+		"$top/build/hp-unit-tests" >"$logdir/valgrind.log" 2>&1; then
+		echo "valgrind: clean"; passed=$((passed + 1))
+	else
+		tail -n 60 "$logdir/valgrind.log"; echo "valgrind: FAILED (see $logdir/valgrind.log)"
+		failed=$((failed + 1))
+	fi
+fi
+if want integration; then
+	echo "== integration tests (real rpm, createrepo_c, gpg, dnf)"
+	HP_BUILD_DIR="$top/build-asan" ASAN_OPTIONS=detect_leaks=0 \
+		bash tests/integration/run.sh 2>&1 | tee "$logdir/integration.log"
+	count "$logdir/integration.log"
+fi
+if want vm; then
+	echo "== VM tests (Debian kernel in qemu, real livepatch)"
+	HP_BUILD_DIR="$top/build" bash tests/vm/run.sh 2>&1 | tee "$logdir/vm.log"
+	count "$logdir/vm.log"
+fi
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

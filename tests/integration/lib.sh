@@ -1,0 +1,585 @@
+# shellcheck shell=bash
+# tests/integration/lib.sh - the library every integration test (and the demo)
+# sources to build REAL test data: livepatch modules, RPMs from tiny specs,
+# repositories with updateinfo, throwaway GnuPG keys, rpm installroots; plus
+# assertions.  Usage, at the top of a test:
+#
+#	#!/bin/bash
+#	set -euo pipefail
+#	. "$(dirname "$0")/lib.sh"
+#
+# Conventions:
+# - Functions return non-zero (and print one line naming the object on
+#   stderr) on failure, so `set -e` ends the test; assertions print what was
+#   expected and what was seen.
+# - A test that lacks a prerequisite calls `hp_skip REASON` (exit 77); the
+#   runner (run.sh) reports it as SKIP, never as passed.
+# - Sourcing creates one per-test temporary directory, $HP_TEST_TMP, removed
+#   at exit (kept when HP_KEEP=1, for debugging).  Everything below that
+#   needs cleanup registers it with hp_on_exit, or lives in $HP_TEST_TMP, so
+#   it works even when called inside $(...) (a subshell cannot set traps for
+#   the test).
+#
+# Environment:
+#   HP_BUILD_DIR   where the project's binaries are (default /work/main/build)
+#   HP_CACHE_DIR   cache shared between tests/runs (default /tmp/hp-cache)
+#   HP_KEEP=1      keep $HP_TEST_TMP after the test
+#   HP_KVER        kernel headers version to build modules against
+#                  (default: newest /usr/src/linux-headers-*-amd64)
+
+# Guard against double sourcing (a helper script may source us again).
+if [ -n "${HP_LIB_SOURCED:-}" ]; then
+	return 0
+fi
+HP_LIB_SOURCED=1
+
+# HP_SRC_DIR: root of the source tree (two levels above this file).
+HP_SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HP_FIXTURES=$HP_SRC_DIR/tests/integration/fixtures
+HP_SPECS=$HP_FIXTURES/specs
+HP_KLP_SRC=$HP_SRC_DIR/tests/fixtures/klp
+: "${HP_BUILD_DIR:=/work/main/build}"
+: "${HP_CACHE_DIR:=/tmp/hp-cache}"
+export HP_SRC_DIR HP_FIXTURES HP_SPECS HP_KLP_SRC HP_BUILD_DIR HP_CACHE_DIR
+
+# Debian's rpm warns on every install unless told it is used on purpose
+# (--force-debian, install/erase only: rpmdb/query modes reject it); other
+# distributions' rpm has no such option.
+if rpm --help 2>/dev/null | grep -q -- --force-debian; then
+	HP_RPM_FORCE=(--force-debian)
+else
+	HP_RPM_FORCE=()
+fi
+
+# ---------------------------------------------------------------------------
+# Exit handling
+
+# Commands run at exit, last registered first.
+HP_EXIT_CMDS=()
+
+# hp_on_exit CMD... - run CMD (one shell word list, eval'd) when the test
+# exits, in reverse order of registration.  Only effective in the test's main
+# shell (not inside $(...)).
+hp_on_exit() {
+	HP_EXIT_CMDS+=("$*")
+}
+
+_hp_exit() {
+	local rc=$? i home
+	set +e
+	# GnuPG agents started by hp_gpg_init, possibly from a subshell.
+	if [ -n "${HP_TEST_TMP:-}" ] && [ -f "$HP_TEST_TMP/.gnupg-homes" ]; then
+		while read -r home; do
+			GNUPGHOME=$home gpgconf --kill all >/dev/null 2>&1
+		done <"$HP_TEST_TMP/.gnupg-homes"
+	fi
+	for ((i = ${#HP_EXIT_CMDS[@]} - 1; i >= 0; i--)); do
+		eval "${HP_EXIT_CMDS[i]}"
+	done
+	if [ -n "${HP_TEST_TMP:-}" ] && [ -d "$HP_TEST_TMP" ]; then
+		if [ "${HP_KEEP:-0}" = 1 ]; then
+			echo "# kept $HP_TEST_TMP" >&2
+		else
+			rm -rf "$HP_TEST_TMP"
+		fi
+	fi
+	exit "$rc"
+}
+trap _hp_exit EXIT
+# Without these, a signal (run.sh's timeout sends TERM) would kill the shell
+# without running the EXIT trap: no cleanup, gpg agents left behind.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+HP_TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/hp-test.XXXXXX")
+export HP_TEST_TMP
+
+# ---------------------------------------------------------------------------
+# Messages, skips, prerequisites
+
+# hp_log MSG... - print a diagnostic line ("# MSG") on stderr.
+hp_log() {
+	echo "# $*" >&2
+}
+
+# hp_fail MSG... - print "FAIL: MSG" on stderr and exit the test with 1.
+hp_fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# hp_skip REASON... - end the test as skipped (exit 77).  The runner shows
+# the last "skip: REASON" line of the test's output.
+hp_skip() {
+	echo "skip: $*" >&2
+	exit 77
+}
+
+# hp_require_cmd CMD... - skip the test unless every CMD is on PATH.
+hp_require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || hp_skip "command '$c' not found"
+	done
+}
+
+# hp_require_root - skip the test unless running as root.
+hp_require_root() {
+	[ "$(id -u)" = 0 ] || hp_skip "needs root"
+}
+
+# hp_tmpdir [NAME] - create and print a fresh directory under the per-test
+# temporary directory $HP_TEST_TMP (removed at exit).  Safe in $(...).
+hp_tmpdir() {
+	mktemp -d "$HP_TEST_TMP/${1:-tmp}.XXXXXX"
+}
+
+# hp_bin NAME - print the path of the project binary NAME
+# ($HP_BUILD_DIR/NAME); fails with a clear message when it is missing.
+hp_bin() {
+	local p=$HP_BUILD_DIR/$1
+	if [ ! -x "$p" ]; then
+		echo "FAIL: project binary '$p' not found or not executable" \
+			"(build the project, or set HP_BUILD_DIR)" >&2
+		return 1
+	fi
+	printf '%s\n' "$p"
+}
+
+# hp_require_bin NAME... - skip the test unless the project binaries exist
+# (for tests that may run before a component is built).
+hp_require_bin() {
+	local b
+	for b in "$@"; do
+		[ -x "$HP_BUILD_DIR/$b" ] || hp_skip "project binary '$HP_BUILD_DIR/$b' not built"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Kernel livepatch modules
+
+# hp_kver - print the kernel headers version modules are built against:
+# $HP_KVER, else the newest installed /usr/src/linux-headers-*-amd64.
+hp_kver() {
+	if [ -n "${HP_KVER:-}" ]; then
+		printf '%s\n' "$HP_KVER"
+		return 0
+	fi
+	local d
+	d=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 || true)
+	if [ -z "$d" ]; then
+		echo "FAIL: no /usr/src/linux-headers-*-amd64 installed" >&2
+		return 1
+	fi
+	printf '%s\n' "${d#/usr/src/linux-headers-}"
+}
+
+# hp_klp_build - build (or reuse from the cache) the fixture kernel modules
+# of tests/fixtures/klp and print the directory holding them:
+# livepatch_cmdline_v1.ko, livepatch_cmdline_v2.ko, livepatch_badinit.ko,
+# livepatch_stall.ko, stall_kthread.ko.  The directory is shared by all
+# tests ($HP_CACHE_DIR/klp-KVER): copy a module before changing it.
+# Skips the test (77) when no kernel headers are installed.
+hp_klp_build() {
+	local kver dir rc=0
+	kver=$(hp_kver) || hp_skip "no kernel headers installed"
+	dir=$HP_CACHE_DIR/klp-$kver
+	"$HP_KLP_SRC/build.sh" "$dir" "$kver" >&2 || rc=$?
+	[ "$rc" = 77 ] && hp_skip "cannot build kernel modules for $kver"
+	[ "$rc" = 0 ] || return "$rc"
+	printf '%s\n' "$dir"
+}
+
+# hp_klp_set_vermagic IN.ko OUT.ko RELEASE - copy a module, replacing the
+# release in its vermagic with RELEASE (not longer than the original), to
+# make a "built for another kernel" module for lint tests.
+hp_klp_set_vermagic() {
+	/usr/bin/python3 "$HP_KLP_SRC/set-vermagic.py" "$1" "$2" "$3"
+}
+
+# ---------------------------------------------------------------------------
+# RPMs
+
+# hp_build_rpm SPECNAME OUTDIR [rpmbuild args...] - build the fixture spec
+# tests/integration/fixtures/specs/SPECNAME(.spec) for x86_64 in a private
+# _topdir, copy the binary RPM(s) to OUTDIR and print their paths, one a
+# line.  Extra arguments go to rpmbuild, typically --define 'NAME VALUE'
+# (see each spec's header for its parameters), e.g.
+#	hp_build_rpm kernel-core "$repo" --define 'krel 58'
+#	hp_build_rpm hotpatch "$repo" --define "payload $ko" --define 'build 6.1.0-57'
+# debuginfo and the brp-* post-install scripts are disabled: the payload
+# must reach the package byte for byte (no stripping of .ko files).
+hp_build_rpm() {
+	local spec=$1 outdir=$2 top log f
+	shift 2
+	case "$spec" in
+	/*) ;;
+	*) spec=$HP_SPECS/${spec%.spec}.spec ;;
+	esac
+	[ -f "$spec" ] || { echo "FAIL: spec '$spec' not found" >&2; return 1; }
+	mkdir -p "$outdir"
+	top=$(mktemp -d "$HP_TEST_TMP/rpmbuild.XXXXXX")
+	log=$top/build.log
+	if ! rpmbuild -bb --target x86_64 \
+		--define "_topdir $top" \
+		--define 'debug_package %{nil}' \
+		--define '__os_install_post %{nil}' \
+		--define '__arch_install_post %{nil}' \
+		--define '_build_id_links none' \
+		"$@" "$spec" >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "FAIL: rpmbuild of '$spec' failed" >&2
+		rm -rf "$top"
+		return 1
+	fi
+	for f in "$top"/RPMS/*/*.rpm; do
+		[ -f "$f" ] || { echo "FAIL: rpmbuild of '$spec' made no RPM" >&2; return 1; }
+		cp "$f" "$outdir/"
+		printf '%s\n' "$outdir/${f##*/}"
+	done
+	rm -rf "$top"
+}
+
+# hp_rpm_nevra RPMFILE - print the package's N-[E:]V-R.A (epoch only if set).
+hp_rpm_nevra() {
+	rpm -qp --nosignature --qf '%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}\n' "$1"
+}
+
+# ---------------------------------------------------------------------------
+# Repositories and updateinfo
+
+# hp_make_repo DIR [createrepo_c args...] - (re)generate DIR/repodata with
+# createrepo_c, quietly.  Pass --update --keep-all-metadata to keep extra
+# metadata types (updateinfo, hotpatch) of an existing repo.
+hp_make_repo() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	createrepo_c --quiet "$@" "$dir" >/dev/null || {
+		echo "FAIL: createrepo_c '$dir' failed" >&2
+		return 1
+	}
+}
+
+# hp_add_updateinfo DIR FILE - add FILE (an updateinfo.xml document) to the
+# repo DIR as metadata type updateinfo (modifyrepo_c; replaces an older one).
+hp_add_updateinfo() {
+	local dir=$1 file=$2 tmp
+	tmp=$(mktemp -d "$HP_TEST_TMP/updateinfo.XXXXXX")
+	# modifyrepo_c names the record after the file, so give it the
+	# conventional name whatever the caller's file is called.
+	cp "$file" "$tmp/updateinfo.xml"
+	modifyrepo_c --mdtype updateinfo "$tmp/updateinfo.xml" "$dir/repodata" >/dev/null || {
+		echo "FAIL: modifyrepo_c updateinfo into '$dir/repodata' failed" >&2
+		return 1
+	}
+	rm -rf "$tmp"
+}
+
+_hp_xml_escape() {
+	local s=$1
+	s=${s//&/&amp;}
+	s=${s//</&lt;}
+	s=${s//>/&gt;}
+	s=${s//\"/&quot;}
+	printf '%s' "$s"
+}
+
+# _hp_nevra_split NEVRA - set _N _E _V _R _A from "name-[epoch:]ver-rel.arch"
+# or from an .rpm file's header.
+_hp_nevra_split() {
+	local s=$1 vr
+	if [ -f "$s" ] && [ "${s%.rpm}" != "$s" ]; then
+		s=$(hp_rpm_nevra "$s")
+	fi
+	_A=${s##*.}
+	s=${s%.*}
+	_R=${s##*-}
+	s=${s%-*}
+	vr=${s##*-}
+	_N=${s%-*}
+	if [ "${vr#*:}" != "$vr" ]; then
+		_E=${vr%%:*}
+		_V=${vr#*:}
+	else
+		_E=0
+		_V=$vr
+	fi
+	if [ -z "$_N" ] || [ "$_N" = "$s" ] || [ -z "$_V" ] || [ -z "$_R" ]; then
+		echo "FAIL: cannot parse NEVRA '$1'" >&2
+		return 1
+	fi
+}
+
+# hp_updateinfo_update [--reboot] [--type TYPE] [--issued DATE] [--title T]
+#                      ID SEVERITY CVES PKG...
+# Print one <update> element (no <updates> wrapper).  CVES is a
+# comma-separated list of CVE ids, or "-" for none.  Each PKG is a NEVRA
+# "name-[epoch:]version-release.arch" or the path of an .rpm file.
+# --reboot adds <reboot_suggested>True</reboot_suggested> to the packages.
+# TYPE defaults to security, DATE to 2026-01-01 00:00:00.
+hp_updateinfo_update() {
+	local reboot=0 type=security issued='2026-01-01 00:00:00' title=
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--reboot) reboot=1; shift ;;
+		--type) type=$2; shift 2 ;;
+		--issued) issued=$2; shift 2 ;;
+		--title) title=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	if [ $# -lt 4 ]; then
+		echo "FAIL: usage: hp_updateinfo_update [opts] ID SEVERITY CVES PKG..." >&2
+		return 1
+	fi
+	local id=$1 sev=$2 cves=$3 cve p _N _E _V _R _A
+	shift 3
+	[ -n "$title" ] || title="Update $id"
+	printf '  <update from="hotpatch-tests@example.invalid" status="stable" type="%s" version="2.0">\n' "$(_hp_xml_escape "$type")"
+	printf '    <id>%s</id>\n' "$(_hp_xml_escape "$id")"
+	printf '    <title>%s</title>\n' "$(_hp_xml_escape "$title")"
+	printf '    <issued date="%s"/>\n' "$(_hp_xml_escape "$issued")"
+	printf '    <updated date="%s"/>\n' "$(_hp_xml_escape "$issued")"
+	printf '    <rights>Copyright 2026 dnf-hotpatch tests</rights>\n'
+	printf '    <release>dnf-hotpatch tests</release>\n'
+	printf '    <severity>%s</severity>\n' "$(_hp_xml_escape "$sev")"
+	printf '    <summary>%s</summary>\n' "$(_hp_xml_escape "$title")"
+	printf '    <description>%s</description>\n' "$(_hp_xml_escape "$title")"
+	printf '    <references>\n'
+	if [ "$cves" != - ]; then
+		local -a cvelist
+		IFS=, read -r -a cvelist <<<"$cves"
+		for cve in "${cvelist[@]}"; do
+			cve=$(_hp_xml_escape "$cve")
+			printf '      <reference href="https://www.cve.org/CVERecord?id=%s" id="%s" type="cve" title="%s"/>\n' \
+				"$cve" "$cve" "$cve"
+		done
+	fi
+	printf '    </references>\n'
+	printf '    <pkglist>\n'
+	printf '      <collection short="hotpatch-tests">\n'
+	printf '        <name>dnf-hotpatch tests</name>\n'
+	for p in "$@"; do
+		_hp_nevra_split "$p" || return 1
+		printf '        <package name="%s" epoch="%s" version="%s" release="%s" arch="%s" src="%s">\n' \
+			"$(_hp_xml_escape "$_N")" "$_E" "$(_hp_xml_escape "$_V")" \
+			"$(_hp_xml_escape "$_R")" "$(_hp_xml_escape "$_A")" \
+			"$(_hp_xml_escape "$_N-$_V-$_R.src.rpm")"
+		printf '          <filename>%s</filename>\n' "$(_hp_xml_escape "$_N-$_V-$_R.$_A.rpm")"
+		if [ "$reboot" = 1 ]; then
+			printf '          <reboot_suggested>True</reboot_suggested>\n'
+		fi
+		printf '        </package>\n'
+	done
+	printf '      </collection>\n'
+	printf '    </pkglist>\n'
+	printf '  </update>\n'
+}
+
+# hp_updateinfo_xml [--reboot] [--type T] [--issued D] [--title T]
+#                   ID SEVERITY CVES PKG...
+# Print a whole updateinfo.xml document with one advisory (arguments as for
+# hp_updateinfo_update).  For several advisories:
+#	{ echo '<?xml version="1.0" encoding="UTF-8"?>'; echo '<updates>'
+#	  hp_updateinfo_update ...; hp_updateinfo_update ...; echo '</updates>'; }
+hp_updateinfo_xml() {
+	local body
+	body=$(hp_updateinfo_update "$@") || return 1
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<updates>\n%s\n</updates>\n' "$body"
+}
+
+# ---------------------------------------------------------------------------
+# GnuPG
+
+# hp_gpg_init DIR - make DIR a throwaway GNUPGHOME holding one ed25519
+# signing key without passphrase, and print the key's fingerprint.  The
+# agent it starts is killed when the test exits (also when called in $(...)).
+hp_gpg_init() {
+	local home=$1 fpr
+	mkdir -p "$home"
+	chmod 700 "$home"
+	echo "$home" >>"$HP_TEST_TMP/.gnupg-homes"
+	if ! gpg --homedir "$home" --batch --quiet --pinentry-mode loopback --passphrase '' \
+		--quick-generate-key 'dnf-hotpatch test <hotpatch-tests@example.invalid>' \
+		ed25519 sign never >/dev/null 2>"$home/keygen.log"; then
+		cat "$home/keygen.log" >&2
+		echo "FAIL: cannot generate a gpg key in '$home'" >&2
+		return 1
+	fi
+	fpr=$(gpg --homedir "$home" --batch --with-colons --list-secret-keys 2>/dev/null |
+		awk -F: '$1 == "fpr" { print $10; exit }')
+	[ -n "$fpr" ] || { echo "FAIL: no key found in '$home'" >&2; return 1; }
+	printf '%s\n' "$fpr"
+}
+
+# hp_gpg_export DIR FILE - write the armored public key(s) of GNUPGHOME DIR
+# to FILE.
+hp_gpg_export() {
+	if ! gpg --homedir "$1" --batch --quiet --armor --export >"$2" || [ ! -s "$2" ]; then
+		echo "FAIL: cannot export the public key of '$1'" >&2
+		return 1
+	fi
+}
+
+# hp_gpg_sign DIR FILE - write the detached armored signature FILE.asc made
+# with the key of GNUPGHOME DIR (as a mirror operator signs repomd.xml).
+hp_gpg_sign() {
+	rm -f "$2.asc"
+	gpg --homedir "$1" --batch --quiet --yes --pinentry-mode loopback --passphrase '' \
+		--armor --detach-sign --output "$2.asc" "$2" ||
+		{ echo "FAIL: cannot sign '$2'" >&2; return 1; }
+}
+
+# hp_gpg_verify KEYFILE FILE - verify FILE.asc against FILE trusting only
+# the armored public key KEYFILE (imported into a fresh keyring).
+hp_gpg_verify() {
+	local home
+	home=$(mktemp -d "$HP_TEST_TMP/gpgv.XXXXXX")
+	chmod 700 "$home"
+	echo "$home" >>"$HP_TEST_TMP/.gnupg-homes"
+	if ! gpg --homedir "$home" --batch --quiet --import "$1" 2>"$home/verify.log" ||
+		! gpg --homedir "$home" --batch --verify "$2.asc" "$2" 2>>"$home/verify.log"; then
+		cat "$home/verify.log" >&2
+		echo "FAIL: signature '$2.asc' does not verify with the key in '$1'" >&2
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Installroots
+
+# hp_installroot DIR - create an empty installroot at DIR with an rpmdb at
+# DIR/root/.rpmdb (Debian's rpm default %_dbpath ~/.rpmdb, as root, under
+# the root; --dbpath is taken relative to --root).  Use with
+# `rpm --root DIR --dbpath /root/.rpmdb` or `hotpatch --root DIR`.
+hp_installroot() {
+	mkdir -p "$1"
+	rpm --root "$1" --dbpath /root/.rpmdb --initdb || {
+		echo "FAIL: cannot create an rpmdb under '$1'" >&2
+		return 1
+	}
+}
+
+# hp_rpm_install DIR RPM... - install the RPMs into the installroot DIR for
+# real (files are written under DIR), without dependencies or scriptlets:
+# rpm --root DIR --dbpath /root/.rpmdb -i --nodeps --noscripts.
+hp_rpm_install() {
+	local root=$1 rc=0 err
+	shift
+	err=$(mktemp "$HP_TEST_TMP/rpm-i.XXXXXX")
+	rpm "${HP_RPM_FORCE[@]}" --root "$root" --dbpath /root/.rpmdb -i --nodeps --noscripts \
+		--nosignature "$@" 2>"$err" || rc=$?
+	# Drop Debian's "RPM should not be used directly" notice, keep the rest.
+	grep -v -e 'RPM should not be used directly' -e 'assuming you know what you are doing' \
+		"$err" >&2 || true
+	rm -f "$err"
+	if [ "$rc" != 0 ]; then
+		echo "FAIL: rpm -i into '$root' failed: $*" >&2
+		return 1
+	fi
+}
+
+# hp_rpm_q DIR ARGS... - rpm query in the installroot DIR (e.g. hp_rpm_q "$r" -qa).
+hp_rpm_q() {
+	local root=$1
+	shift
+	rpm --root "$root" --dbpath /root/.rpmdb "$@"
+}
+
+# ---------------------------------------------------------------------------
+# Assertions
+
+# hp_assert_eq EXPECTED ACTUAL [MSG] - fail unless the strings are equal.
+hp_assert_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "FAIL: ${3:-values differ}" >&2
+		echo "  expected: '$1'" >&2
+		echo "  actual:   '$2'" >&2
+		exit 1
+	fi
+}
+
+# hp_assert_exit CODE CMD... - run CMD, with its stdout in the file $HP_OUT
+# and its stderr in the file $HP_ERR (both paths, overwritten by each call),
+# and fail unless it exits with CODE.  The files stay for later assertions:
+#	hp_assert_exit 100 "$(hp_bin hotpatch)" check --json
+#	hp_assert_eq kernel-hotpatch "$(hp_json_get "$HP_OUT" '.available[0].package')"
+#	hp_assert_contains "$HP_ERR" 'not signed'
+hp_assert_exit() {
+	local want=$1 rc=0
+	shift
+	HP_OUT=$HP_TEST_TMP/.out
+	HP_ERR=$HP_TEST_TMP/.err
+	"$@" >"$HP_OUT" 2>"$HP_ERR" || rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: exit code $rc, expected $want: $*" >&2
+		echo "--- stdout:" >&2
+		tail -n 40 "$HP_OUT" >&2
+		echo "--- stderr:" >&2
+		tail -n 40 "$HP_ERR" >&2
+		exit 1
+	fi
+}
+
+# _hp_grep GREP-ARGS... FILE|STRING - grep the file's contents if FILE
+# names an existing file, else the string.  No pipe: with pipefail, a
+# `printf | grep -q` fails when grep exits before reading everything.
+_hp_grep() {
+	local subject=${*: -1}
+	if [ -f "$subject" ]; then
+		grep "${@:1:$#-1}" "$subject"
+	else
+		grep "${@:1:$#-1}" <<<"$subject"
+	fi
+}
+
+# hp_assert_contains FILE|STRING PATTERN - fail unless the file's contents
+# (when FILE names an existing file) or the string match the extended
+# regular expression PATTERN (grep -E).
+hp_assert_contains() {
+	if ! _hp_grep -Eq -- "$2" "$1"; then
+		echo "FAIL: no match for /$2/ in:" >&2
+		_hp_grep -E -- '' "$1" | tail -n 40 >&2
+		exit 1
+	fi
+}
+
+# hp_assert_not_contains FILE|STRING PATTERN - the opposite.
+hp_assert_not_contains() {
+	if _hp_grep -Eq -- "$2" "$1"; then
+		echo "FAIL: unexpected match for /$2/ in:" >&2
+		_hp_grep -E -- "$2" "$1" | head -n 20 >&2
+		exit 1
+	fi
+}
+
+# hp_json_get FILE JQ-PATH - print the value at JQ-PATH of the JSON document
+# FILE (jq -r: strings raw, null as "null"); fails if FILE is not JSON.
+# Use `jq -e` directly for richer checks.
+hp_json_get() {
+	jq -r "$2" "$1" || {
+		echo "FAIL: cannot evaluate '$2' on JSON file '$1'" >&2
+		return 1
+	}
+}
+
+# hp_tree_hash DIR [EXCLUDE-PATH...] - print a sha256 over every entry
+# below DIR: relative path, type, mode, owner, and the content of regular
+# files / the target of symlinks (not times), to prove that a command
+# changed nothing on disk.  EXCLUDE-PATHs are relative to DIR (find -path
+# patterns, e.g. 'root/.rpmdb/*').
+hp_tree_hash() {
+	local dir=$1 ex args=()
+	shift
+	for ex in "$@"; do
+		args+=(! -path "./$ex")
+	done
+	(
+		cd "$dir" || exit 1
+		find . -mindepth 1 "${args[@]}" -printf '%p %y %m %U:%G %l\n' | LC_ALL=C sort
+		find . -mindepth 1 -type f "${args[@]}" -print0 | LC_ALL=C sort -z |
+			xargs -0 -r sha256sum
+	) | sha256sum | cut -d' ' -f1
+}
