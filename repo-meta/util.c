@@ -61,18 +61,20 @@ char *hp_xstrndup(const char *s, size_t n)
 
 char *hp_xasprintf(const char *fmt, ...)
 {
-	struct hp_strbuf sb = HP_STRBUF_INIT;
 	va_list ap;
+	char *p;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	HP_ALLOC_GROW(sb.buf, (size_t)n + 1, sb.alloc);
+	if (n < 0)
+		return hp_xstrdup("");
+	p = hp_xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
-	vsnprintf(sb.buf, (size_t)n + 1, fmt, ap);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	return sb.buf;
+	return p;
 }
 
 void hp_strbuf_init(struct hp_strbuf *sb)

@@ -1,6 +1,5 @@
-/* Engine dispatch, shared checks (payload path, sha256) and the .modinfo
- * reader used by the klp and kpatch engines. */
-#include <elf.h>
+/* Engine dispatch, shared checks (payload path, sha256) and the .ko
+ * identity used by the klp and kpatch engines. */
 #include <stddef.h>
 #include <stdint.h>
 #include <strings.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
+#include "hp_pkgscan.h"
 
 #ifndef HP_SYSCONFDIR
 #define HP_SYSCONFDIR "/etc"
@@ -222,116 +222,27 @@ void hp_ko_info_release(struct hp_ko_info *ki)
 	ki->livepatch = 0;
 }
 
-/* Reads an unsigned field of `size` bytes at `p` in the file's byte order. */
-static uint64_t rd(const unsigned char *p, size_t size, int big)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < size; i++)
-		v |= (uint64_t)p[big ? size - 1 - i : i] << (8 * i);
-	return v;
-}
-
 int hp_ko_info_read(const char *path, struct hp_ko_info *ki, struct hp_strbuf *err)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
-	const unsigned char *d;
-	uint64_t shoff, shnum, shstrndx, shentsize;
-	uint64_t str_off = 0, str_size = 0, mi_off = 0, mi_size = 0;
-	int is64, big, ret = -1, found = 0;
-	size_t len;
+	struct hp_modinfo mi;
+	int ret = -1;
 
 	ki->name = ki->vermagic = NULL;
 	ki->livepatch = 0;
+	hp_modinfo_init(&mi);
 	if (hp_read_file(path, &buf, err))
 		goto out;
-	d = (const unsigned char *)buf.buf;
-	len = buf.len;
-	if (len < EI_NIDENT || memcmp(d, ELFMAG, SELFMAG)) {
-		hp_error(err, "'%s' is not an ELF file (compressed modules are not supported)", path);
+	/* The same bounds-checked parser hotpatch-repo publish uses. */
+	if (hp_modinfo_parse(&mi, buf.buf, buf.len, path, err))
 		goto out;
-	}
-	is64 = d[EI_CLASS] == ELFCLASS64;
-	big = d[EI_DATA] == ELFDATA2MSB;
-	if ((!is64 && d[EI_CLASS] != ELFCLASS32) || len < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr))) {
-		hp_error(err, "'%s': truncated or unknown ELF header", path);
-		goto out;
-	}
-	if (is64) {
-		shoff = rd(d + offsetof(Elf64_Ehdr, e_shoff), 8, big);
-		shentsize = rd(d + offsetof(Elf64_Ehdr, e_shentsize), 2, big);
-		shnum = rd(d + offsetof(Elf64_Ehdr, e_shnum), 2, big);
-		shstrndx = rd(d + offsetof(Elf64_Ehdr, e_shstrndx), 2, big);
-	} else {
-		shoff = rd(d + offsetof(Elf32_Ehdr, e_shoff), 4, big);
-		shentsize = rd(d + offsetof(Elf32_Ehdr, e_shentsize), 2, big);
-		shnum = rd(d + offsetof(Elf32_Ehdr, e_shnum), 2, big);
-		shstrndx = rd(d + offsetof(Elf32_Ehdr, e_shstrndx), 2, big);
-	}
-	if (shentsize < (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || shstrndx >= shnum ||
-	    shoff > len || shnum > (len - shoff) / shentsize) {
-		hp_error(err, "'%s': section headers out of bounds", path);
-		goto out;
-	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint64_t i = 0; i < shnum; i++) {
-			const unsigned char *sh = d + shoff + i * shentsize;
-			uint64_t name, off, size;
-
-			if (pass == 0 && i != shstrndx)
-				continue;
-			if (is64) {
-				name = rd(sh + offsetof(Elf64_Shdr, sh_name), 4, big);
-				off = rd(sh + offsetof(Elf64_Shdr, sh_offset), 8, big);
-				size = rd(sh + offsetof(Elf64_Shdr, sh_size), 8, big);
-			} else {
-				name = rd(sh + offsetof(Elf32_Shdr, sh_name), 4, big);
-				off = rd(sh + offsetof(Elf32_Shdr, sh_offset), 4, big);
-				size = rd(sh + offsetof(Elf32_Shdr, sh_size), 4, big);
-			}
-			if (off > len || size > len - off) {
-				hp_error(err, "'%s': section %llu out of bounds", path,
-					 (unsigned long long)i);
-				goto out;
-			}
-			if (pass == 0) {
-				str_off = off;
-				str_size = size;
-				continue;
-			}
-			if (name >= str_size ||
-			    !memchr(d + str_off + name, '\0', str_size - name))
-				continue;
-			if (!strcmp((const char *)d + str_off + name, ".modinfo")) {
-				mi_off = off;
-				mi_size = size;
-				found = 1;
-				break;
-			}
-		}
-	}
-	if (!found) {
-		hp_error(err, "'%s' has no .modinfo section: not a kernel module", path);
-		goto out;
-	}
-	/* .modinfo: "key=value\0" strings, possibly padded with NULs. */
-	for (uint64_t p = 0; p < mi_size;) {
-		const char *s = (const char *)d + mi_off + p;
-		const char *end = memchr(s, '\0', mi_size - p);
-		size_t slen = end ? (size_t)(end - s) : (size_t)(mi_size - p);
-
-		if (slen > 5 && !strncmp(s, "name=", 5) && !ki->name)
-			ki->name = hp_xstrndup(s + 5, slen - 5);
-		else if (slen > 9 && !strncmp(s, "vermagic=", 9) && !ki->vermagic)
-			ki->vermagic = hp_xstrndup(s + 9, slen - 9);
-		else if (slen == 11 && !strncmp(s, "livepatch=Y", 11))
-			ki->livepatch = 1;
-		p += slen + 1;
-	}
+	ki->name = mi.name;
+	ki->vermagic = mi.vermagic;
+	ki->livepatch = mi.livepatch && !strcmp(mi.livepatch, "Y");
+	mi.name = mi.vermagic = NULL;
 	ret = 0;
 out:
-	if (ret)
-		hp_ko_info_release(ki);
+	hp_modinfo_release(&mi);
 	hp_strbuf_release(&buf);
 	return ret;
 }

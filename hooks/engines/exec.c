@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,9 +78,13 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 		if (null < 0 || dup2(null, 0) < 0 || dup2(opipe[1], 1) < 0 || dup2(epipe[1], 2) < 0)
 			_exit(127);
 		execve(argv[0], (char *const *)argv, run_env);
-		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
+		/* Only async-signal-safe calls after fork (the caller may be threaded). */
+		if (write(2, "cannot run the program: exec failed\n", 36) < 0)
+			_exit(127);
 		_exit(127);
 	}
+	/* Also from this side: a timeout may come before the child ran. */
+	setpgid(pid, pid);
 	close(opipe[1]);
 	close(epipe[1]);
 	opipe[1] = epipe[1] = -1;

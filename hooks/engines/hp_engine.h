@@ -137,11 +137,12 @@ char *hp_engine_payload_path(const struct hp_engine *e, const struct hp_engine_i
 int hp_engine_check_sha256(const char *path, const struct hp_engine_item *it,
 			   struct hp_strbuf *err);
 
-/* Kernel module identity from a .ko's .modinfo ELF section (bounds-checked;
- * ELF64/ELF32, either byte order; uncompressed .ko only). Owns its strings. */
+/* Kernel module identity from a .ko's .modinfo ELF section, read with
+ * hp_modinfo_parse (repo-meta/hp_pkgscan.h: bounds-checked, ELF64
+ * little-endian; uncompressed .ko only). Owns its strings. */
 struct hp_ko_info {
 	char *name;                   /* name= (NULL when absent) */
-	char *vermagic;               /* vermagic= (NULL when absent) */
+	char *vermagic;               /* vermagic= (always set on success) */
 	int livepatch;                /* livepatch=Y */
 };
 void hp_ko_info_release(struct hp_ko_info *ki);

@@ -19,7 +19,15 @@
 	  "held-back updates, reboot needed and why", HP_CMD_ALL)                    \
 	X(needs_reboot, "needs-reboot", "",                                         \
 	  "exit 0 no, 1 yes (as needs-restarting -r), but aware of live hotpatches", \
-	  HP_CMD_SYSTEM)
+	  HP_CMD_SYSTEM)                                                            \
+	X(apply, "apply", "[--all | PKG...] [--timeout S]",                         \
+	  "live-apply installed hotpatch packages that match the running builds",  \
+	  HP_CMD_SYSTEM | HP_CMD_ARGS | HP_CMD_ROOT | HP_CMD_LOCK)                  \
+	X(revert, "revert", "PKG...|--all [--timeout S]",                          \
+	  "make a live hotpatch not live", HP_CMD_SYSTEM | HP_CMD_ARGS | HP_CMD_ROOT | HP_CMD_LOCK) \
+	X(reapply, "reapply", "[--timeout S]",                                      \
+	  "at boot: apply every installed hotpatch for the running builds (idempotent)", \
+	  HP_CMD_SYSTEM | HP_CMD_ARGS | HP_CMD_ROOT | HP_CMD_LOCK)
 
 #define HP_CMD_DECL(fn, word, args, summary, flags) \
 	int hp_cmd_##fn(struct hp_cli_ctx *ctx, int argc, char **argv);

@@ -536,9 +536,10 @@ class HotpatchUpgrade(object):
                 logger.error('%s', line)
             raise dnf.exceptions.Error('hotpatch apply --all failed (exit status %d); '
                                        'see `dnf hotpatch status`' % rc)
+        # Whether a fix is live is the engine's to say (apply's own
+        # output, `dnf hotpatch status`), never assumed here.
         for line in err.splitlines():
             logger.warning('%s', line)
-        logger.info('hotpatch: installed hotpatches for the running builds are live')
 
     def _report_held(self):
         if not self.held:
@@ -644,11 +645,14 @@ class Hotpatch(dnf.Plugin):
             return
         parser = self.read_config(base.conf)
         attrs = {'settings_parser': parser}
-        upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), attrs)
-        # register_command() refuses the aliases dnf already owns: replace
-        # the upgrade command in the cli's table instead (not the
-        # upgrade-minimal command, a subclass with aliases of its own).
-        for alias in UpgradeCommand.aliases:
-            if cli.cli_commands.get(alias) is UpgradeCommand:
-                cli.cli_commands[alias] = upgrade
-        cli.register_command(type(str('HotpatchCommand'), (HotpatchCommand,), attrs))
+        try:
+            upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), attrs)
+            # register_command() refuses the aliases dnf already owns:
+            # replace the upgrade command in the cli's table instead (not
+            # upgrade-minimal, a subclass with aliases of its own).
+            for alias in UpgradeCommand.aliases:
+                if cli.cli_commands.get(alias) is UpgradeCommand:
+                    cli.cli_commands[alias] = upgrade
+            cli.register_command(type(str('HotpatchCommand'), (HotpatchCommand,), attrs))
+        except Exception as e:  # never break plain dnf (another dnf version...)
+            logger.warning('hotpatch plugin: cannot add its commands to dnf: %s', e)

@@ -19,14 +19,18 @@ T=$(hp_tmpdir t4000)
 dnf_fixture "$T"
 
 # Every run of the hotpatch command is logged by a wrapper that then runs
-# the real binary.  `apply` is passed through when the client has it; until
-# then it is only logged (and said so in the test log).
+# the real binary.  `apply` of these klp hotpatches is passed through only
+# when the client has the command and this kernel can load livepatches
+# (the VM tests); otherwise it is only logged, and said so.  The real
+# apply path through dnf is t4003 (exec engine).
 HP_LOG=$T/hotpatch-calls.log
-if "$DNF_HOTPATCH" --help 2>&1 | grep -Eq '^ +apply( |$)'; then
-	HAVE_APPLY=1
-else
-	HAVE_APPLY=0
+HAVE_APPLY=0
+if ! "$DNF_HOTPATCH" --help 2>&1 | grep -Eq '^ +apply( |$)'; then
 	hp_log "hotpatch has no 'apply' command yet: apply calls are logged, not run"
+elif [ ! -d /sys/kernel/livepatch ]; then
+	hp_log "this kernel cannot load livepatches: klp apply calls are logged, not run"
+else
+	HAVE_APPLY=1
 fi
 mkdir -p "$T/bin"
 cat >"$T/bin/hotpatch" <<EOF
@@ -34,7 +38,7 @@ cat >"$T/bin/hotpatch" <<EOF
 printf '%s\n' "\$*" >>"$HP_LOG"
 if [ "$HAVE_APPLY" = 0 ]; then
 	for a; do
-		case \$a in apply) echo "hotpatch apply: not implemented (test log only)"; exit 0 ;; esac
+		case \$a in apply) echo "hotpatch apply: not run (test log only)"; exit 0 ;; esac
 	done
 fi
 exec "$DNF_HOTPATCH" "\$@"
@@ -91,6 +95,10 @@ hp_assert_contains "$out" \
 hp_assert_not_contains "$out" 'Held back.*hello'
 hp_assert_contains "$out" '^Complete!'
 # The hotpatch went through dnf's transaction (history, signature check).
+if [ "$DNF_GPGCHECK" = 1 ]; then
+	hp_assert_contains "$(hp_rpm_q "$T/hp" -qa)" '^gpg-pubkey-'
+	hp_assert_contains "$(hp_rpm_q "$T/hp" -q --qf '%{DSAHEADER:pgpsig} %{RSAHEADER:pgpsig}\n' kernel-hotpatch-6.1.0-57)" 'Key ID'
+fi
 hp_assert_exit 0 dnf_run "$T/hp" -y history info last
 hp_assert_contains "$HP_OUT" 'kernel-hotpatch-6\.1\.0-57-2-1\.x86_64'
 hp_assert_contains "$HP_OUT" 'upgrade --hotpatch'
@@ -117,6 +125,22 @@ hp_assert_contains "$out" '^Nothing to do\.'
 hp_assert_contains "$HP_LOG" "^--root $T/hp apply --all\$"
 hp_assert_contains "$out" '^Held back until baseline 2026Q2: kernel-core-6\.1\.0-60 \('
 hp_assert_eq "$expected" "$(dnf_qa "$T/hp")" "second run changes nothing"
+
+# --- running 6.1.0-60 with 57 still installed: the hotpatch for the running
+# build is chosen by the hotpatch command, not by rpm's "newest" ------------
+dnf_copy_root "$DNF_ROOT" "$T/k60"
+hp_rpm_install "$T/k60" "$DNF_REPO"/kernel-core-6.1.0-60.x86_64.rpm \
+	"$DNF_REPO"/kernel-hotpatch-6.1.0-57-1-1.x86_64.rpm
+: >"$HP_LOG"
+DNF_CACHE=$T/cache-k60 HP_UNAME_R=6.1.0-60-amd64 hp_assert_exit 0 dnf_run "$T/k60" upgrade --hotpatch -y
+out=$(cat "$HP_OUT" "$HP_ERR")
+hp_assert_contains "$(dnf_qa "$T/k60")" '^kernel-hotpatch-6\.1\.0-60-1-1\.x86_64$'
+# The 57 hotpatch (not running) is not upgraded by --hotpatch ...
+hp_assert_contains "$(dnf_qa "$T/k60")" '^kernel-hotpatch-6\.1\.0-57-1-1\.x86_64$'
+hp_assert_not_contains "$out" 'Held back.*kernel-core'
+# ... which plain dnf would have done.
+DNF_CACHE=$T/cache-k60 hp_assert_exit 1 dnf_run "$T/k60" --disableplugin=hotpatch upgrade --assumeno
+hp_assert_contains "$HP_OUT" 'kernel-hotpatch-6\.1\.0-57 +x86_64 +2-1'
 
 # --- the timer's service runs the same path ----------------------------------
 unit=$HP_SRC_DIR/hooks/systemd/hotpatch-upgrade.service

@@ -20,9 +20,9 @@ hp_assert_exit 100 dnf_run "$DNF_ROOT" -y hotpatch list --json
 sed -n '/^{/,$p' "$HP_OUT" >"$T/list.json"
 hp_assert_exit 100 "$DNF_HOTPATCH" --root "$DNF_ROOT" --repo "$DNF_REPO" --gpgkey "$DNF_KEY" check --json
 cp "$HP_OUT" "$T/check.json"
-hp_assert_eq "$(jq -c '.available' "$T/check.json")" "$(jq -c '.available' "$T/list.json")" \
+hp_assert_eq "$(jq -c '[.available[] | del(.repo)]' "$T/check.json")" "$(jq -c '[.available[] | del(.repo)]' "$T/list.json")" \
 	"dnf hotpatch list --json = hotpatch check --json (available)"
-hp_assert_eq "$(jq -c '.held_back' "$T/check.json")" "$(jq -c '.held_back' "$T/list.json")" \
+hp_assert_eq "$(jq -c '[.held_back[] | del(.repo)]' "$T/check.json")" "$(jq -c '[.held_back[] | del(.repo)]' "$T/list.json")" \
 	"dnf hotpatch list --json = hotpatch check --json (held_back)"
 hp_assert_eq '["kernel-hotpatch-6.1.0-57 2-1"]' \
 	"$(jq -c '[.available[] | .package + " " + .evr]' "$T/list.json")" "the newest hotpatch of the running build"
@@ -55,6 +55,7 @@ plain=$T/plain-repo
 mkdir -p "$plain"
 cp "$DNF_REPO"/*.rpm "$plain/"
 hp_make_repo "$plain"
+hp_add_updateinfo "$plain" "$T/updateinfo.xml"
 hp_gpg_sign "$DNF_GNUPG" "$plain/repodata/repomd.xml"
 sed -i "s|^baseurl=.*|baseurl=file://$plain|" "$DNF_ETC/repos/test.repo"
 # The hotpatch command must not run: point the plugin at a logger.
@@ -74,6 +75,8 @@ hp_assert_eq "$(printf '%s\n' hello-1.1-1.x86_64 kernel-core-6.1.0-57.x86_64 ope
 	"$(dnf_qa "$T/np")" "no hotpatch metadata: reboot-requiring updates still held"
 hp_assert_contains "$out" \
 	"^Held back until baseline \(next\): kernel-core-6\.1\.0-60 \(needs a reboot: matches 'kernel\*' in reboot_requiring\)"
+hp_assert_contains "$out" \
+	'^Held back until baseline \(next\): openssl-libs-3\.0\.12-1 \(advisory HP-2026-0002 suggests a reboot\)'
 hp_assert_not_contains "$T/calls.log" 'check'
 hp_assert_contains "$T/calls.log" "^--root $T/np apply --all\$"
 hp_assert_exit 0 dnf_run "$T/np" -y hotpatch list

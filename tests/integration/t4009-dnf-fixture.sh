@@ -148,8 +148,10 @@ dnf_run() {
 		-c "$DNF_ETC/dnf.conf" "$@"
 }
 
+# dnf_qa ROOT - sorted `rpm -qa` of ROOT, without the gpg-pubkey
+# pseudo-packages (dnf imports the repo key there when gpgcheck=1).
 dnf_qa() {
-	hp_rpm_q "$1" -qa 2>/dev/null | LC_ALL=C sort
+	hp_rpm_q "$1" -qa 2>/dev/null | grep -v '^gpg-pubkey-' | LC_ALL=C sort || true
 }
 
 # dnf_copy_root SRC DST - a second installroot in the same state.

@@ -377,6 +377,91 @@ START_TEST(t_kpatch_missing)
 }
 END_TEST
 
+/* The kpatch engine's CLI contract (argv, `kpatch list` parsing) against a
+ * stand-in script: kpatch itself is not packaged for Debian 12, so this is
+ * not proof that kpatch works, only that we drive it as its CLI documents.
+ * The payload is a real module of the installed kernel (skipped without). */
+START_TEST(t_kpatch_cli)
+{
+	const char *ko = "/lib/modules/6.1.0-57-amd64/kernel/fs/fat/vfat.ko";
+	struct hp_strbuf err = HP_STRBUF_INIT, sb = HP_STRBUF_INIT;
+	struct hp_engine_config cfg = { 0 };
+	struct hp_engine_item it = { "kpatch-vfat-1-1.x86_64", "kernel-core", "6.1.0-57",
+				     "/usr/lib/hotpatch/kernel-core/6.1.0-57/vfat.ko", NULL, NULL };
+	char *kp = hp_xasprintf("%s/kpatch", tmp), *log = hp_xasprintf("%s/kpatch.log", tmp);
+	char *state = hp_xasprintf("%s/kpatch.state", tmp), *fail = hp_xasprintf("%s/kpatch.fail", tmp);
+	char *dst = hp_path_join(root, it.payload), *text, *s2, *want;
+	struct hp_live_patch *v;
+	size_t nr;
+	struct hp_engine *e;
+
+	if (access(ko, R_OK)) {
+		free(kp); free(log); free(state); free(fail); free(dst);
+		return;
+	}
+	ck_assert_int_eq(hp_read_file(ko, &sb, &err), 0);
+	ck_assert_int_eq(hp_mkdir_p(root, 0755, &err), 0);
+	s2 = hp_xasprintf("%s/usr/lib/hotpatch/kernel-core/6.1.0-57", root);
+	ck_assert_int_eq(hp_mkdir_p(s2, 0755, &err), 0);
+	free(s2);
+	ck_assert_int_eq(hp_write_file_atomic(dst, sb.buf, sb.len, 0644, &err), 0);
+	text = hp_xasprintf("#!/bin/sh\necho \"$@\" >> %s\ncase \"$1\" in\n"
+			    "load) [ -e %s ] && { echo 'kpatch: module failed to load' >&2; exit 1; }\n"
+			    "      basename \"$2\" .ko > %s;;\n"
+			    "unload) : > %s;;\n"
+			    "list) echo 'Loaded patch modules:'; [ -s %s ] && echo \"$(cat %s) [enabled]\"\n"
+			    "      echo 'stalled [enabling...]'; echo; echo 'Installed patch modules:'\n"
+			    "      echo 'vfat (6.1.0-57-amd64)';;\nesac\n", log, fail, state, state, state,
+			    state);
+	write_file(kp, text, 0755);
+	free(text);
+	cfg.root_dir = root;
+	cfg.kpatch_path = kp;
+	cfg.kernel_release = "6.1.0-57-amd64";
+	e = hp_engine_get("kpatch", &cfg, &err);
+	ck_assert_msg(e != NULL, "%s", err.buf);
+	ck_assert_msg(hp_engine_probe(e, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(hp_engine_is_live(e, &it, &err), 0);
+	ck_assert_msg(hp_engine_apply(e, &it, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(hp_engine_is_live(e, &it, &err), 1);
+	ck_assert_int_eq(hp_engine_list_live(e, &v, &nr, &err), 0);
+	ck_assert_uint_eq(nr, 2);
+	ck_assert_str_eq(v[0].name, "vfat");
+	ck_assert_int_eq(v[0].enabled, 1);
+	ck_assert_str_eq(v[1].name, "stalled");   /* in transition: not enabled */
+	ck_assert_int_eq(v[1].enabled, 0);
+	hp_live_patches_free(v, nr);
+	ck_assert_msg(hp_engine_revert(e, &it, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(hp_engine_is_live(e, &it, &err), 0);
+	write_file(fail, "", 0644);
+	ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
+	ck_assert_msg(strstr(err.buf, "'kpatch load ") && strstr(err.buf, "kpatch: module failed to load"),
+		      "%s", err.buf);
+	hp_engine_free(e);
+	/* A module for another kernel never reaches kpatch. */
+	hp_strbuf_reset(&err);
+	cfg.kernel_release = "6.1.0-58-amd64";
+	e = hp_engine_get("kpatch", &cfg, &err);
+	ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
+	ck_assert_msg(strstr(err.buf, "not a module for the running kernel '6.1.0-58-amd64'"), "%s",
+		      err.buf);
+	hp_engine_free(e);
+	s2 = read_str(log);
+	want = hp_xasprintf("list\nload %s\nlist\nlist\nlist\nlist\nunload vfat\nlist\nload %s\nlist\n",
+			    dst, dst);
+	ck_assert_str_eq(s2, want);
+	free(s2);
+	free(want);
+	free(kp);
+	free(log);
+	free(state);
+	free(fail);
+	free(dst);
+	hp_strbuf_release(&sb);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *engine_exec_suite(void)
 {
 	Suite *s = suite_create("engine_exec");
@@ -393,6 +478,7 @@ Suite *engine_exec_suite(void)
 	tcase_add_test(tc, t_timeout);
 	tcase_add_test(tc, t_unsafe_program);
 	tcase_add_test(tc, t_kpatch_missing);
+	tcase_add_test(tc, t_kpatch_cli);
 	suite_add_tcase(s, tc);
 	return s;
 }

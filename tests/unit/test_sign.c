@@ -156,6 +156,33 @@ START_TEST(test_verify_operator_home)
 	hp_keyring_free(kr);
 	ck_assert(access(home, F_OK) == 0);   /* an opened home is never removed */
 
+	/* A shared home holding A's public key without trusting it: present
+	 * is not trusted there. */
+	{
+		struct hp_keyring *eph = hp_keyring_new_ephemeral(&err);
+		char *a_path = signed_file("a.xml", "signed by a\n", fpr_a);
+		char *a_sig = hp_xasprintf("%s.asc", a_path);
+		char *want;
+
+		ck_assert(eph && hp_keyring_import_file(eph, pub_a, &err) == 0);
+		kr = hp_keyring_open(hp_keyring_home(eph), &err);
+		ck_assert_msg(kr, "%s", err.buf);
+		ck_assert(hp_keyring_verify_file(kr, a_path, a_sig, NULL, &err) == -1);
+		want = hp_xasprintf("'%s': good signature from Test A <a@example.org> (%s), but the "
+				    "key is not trusted in '%s'", a_path, fpr_a,
+				    hp_keyring_home(eph));
+		ck_assert_str_eq(err.buf, want);
+		hp_strbuf_reset(&err);
+		/* The same key is trusted by the keyring made for it. */
+		ck_assert_msg(hp_keyring_verify_file(eph, a_path, a_sig, NULL, &err) == 0, "%s",
+			      err.buf);
+		hp_keyring_free(kr);
+		hp_keyring_free(eph);
+		free(want);
+		free(a_sig);
+		free(a_path);
+	}
+
 	ck_assert(hp_keyring_open("/nonexistent/gnupg", &err) == NULL);
 	ck_assert_msg(strstr(err.buf, "'/nonexistent/gnupg'"), "%s", err.buf);
 	free(sig_path);

@@ -1,0 +1,233 @@
+/* hotpatch apply [--all | PKG...] [--timeout S]: live-apply the installed
+ * hotpatch packages that match the running builds (the newest installed
+ * version of each series only).
+ *
+ * This file also holds what apply, revert and reapply share
+ * (hp_cli_live_command) and the engines' answer to "is this installed
+ * hotpatch live" for `status` (hp_cli_live_state, overriding the weak
+ * default in hotpatch.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hp_cli.h"
+#include "hp_live.h"
+#include "hp_output.h"
+
+static const char *op_word(enum hp_live_op op)
+{
+	return op == HP_LIVE_REVERT ? "revert" : op == HP_LIVE_REAPPLY ? "reapply" : "apply";
+}
+
+/* --all, --timeout S, PKG words. */
+static int parse_words(enum hp_live_op op, int argc, char **argv, struct hp_strvec *wanted,
+		       int *all, unsigned *timeout)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--all") && op != HP_LIVE_REAPPLY) {
+			*all = 1;
+		} else if (!strncmp(a, "--timeout", 9) && (a[9] == '=' || !a[9])) {
+			const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+			char *end;
+			unsigned long t;
+
+			if (!v || !*v)
+				return hp_cli_usage_error("option '--timeout' needs a value");
+			t = strtoul(v, &end, 10);
+			if (*end || !t || t > 86400)
+				return hp_cli_usage_error("invalid --timeout '%s': seconds, 1..86400", v);
+			*timeout = (unsigned)t;
+		} else if (a[0] == '-') {
+			return hp_cli_usage_error("unknown option '%s' for '%s'", a, op_word(op));
+		} else if (op == HP_LIVE_REAPPLY) {
+			return hp_cli_usage_error("unexpected argument '%s' for 'reapply'", a);
+		} else {
+			hp_strvec_push(wanted, a);
+		}
+	}
+	if (*all && wanted->nr)
+		return hp_cli_usage_error("'%s': give --all or package names, not both", op_word(op));
+	if (op == HP_LIVE_REVERT && !*all && !wanted->nr)
+		return hp_cli_usage_error("'revert' needs package names or --all");
+	return 0;
+}
+
+/* Running builds of every component an installed hotpatch targets. */
+static int detect_running(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
+{
+	struct hp_live_pkgs inst;
+	struct hp_strvec comps = HP_STRVEC_INIT;
+	int ret = -1;
+
+	hp_live_pkgs_init(&inst);
+	if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &inst, err))
+		goto out;
+	for (size_t i = 0; i < inst.nr; i++)
+		if (!hp_strvec_contains(&comps, inst.v[i].component))
+			hp_strvec_push(&comps, inst.v[i].component);
+	ret = hp_system_detect_running(&ctx->sys, &comps, &ctx->opts->running, err);
+out:
+	hp_live_pkgs_release(&inst);
+	hp_strvec_release(&comps);
+	return ret;
+}
+
+static const char *action_text(const struct hp_live_result *r)
+{
+	if (!strcmp(r->action, "applied"))
+		return "applied, live now";
+	if (!strcmp(r->action, "already-live"))
+		return "already live, nothing to do";
+	if (!strcmp(r->action, "reverted"))
+		return "reverted, not live now";
+	if (!strcmp(r->action, "not-live"))
+		return "not live, nothing to do";
+	return "FAILED";
+}
+
+static struct json_object *report_json(enum hp_live_op op, const struct hp_live_report *rep,
+				       int ok, const struct hp_strbuf *err)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "operation", json_object_new_string(op_word(op)));
+	for (size_t i = 0; i < rep->nr; i++) {
+		const struct hp_live_result *r = &rep->results[i];
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "package", json_object_new_string(r->package));
+		json_object_object_add(x, "engine", r->engine ? json_object_new_string(r->engine) : NULL);
+		json_object_object_add(x, "live_name",
+				       r->live_name ? json_object_new_string(r->live_name) : NULL);
+		json_object_object_add(x, "action", json_object_new_string(r->action));
+		json_object_object_add(x, "live", r->live < 0 ? NULL : json_object_new_boolean(r->live));
+		json_object_object_add(x, "seconds", json_object_new_double(r->seconds));
+		json_object_object_add(x, "message",
+				       r->message ? json_object_new_string(r->message) : NULL);
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "results", a);
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	json_object_object_add(o, "error", ok || !err->len ? NULL : json_object_new_string(err->buf));
+	json_object_object_add(o, "notes", hp_json_strings(&rep->notes, NULL));
+	return o;
+}
+
+int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, char **argv)
+{
+	struct hp_strvec wanted = HP_STRVEC_INIT;
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_live_report rep;
+	struct hp_live_run_opts o;
+	const struct hp_meta **metas = NULL;
+	int all = 0, code, rc;
+	unsigned timeout = 0;
+
+	hp_live_report_init(&rep);
+	code = parse_words(op, argc, argv, &wanted, &all, &timeout);
+	if (code)
+		goto out;
+	/* Published checksums when a repository is named; boot-time reapply
+	 * and revert need no repository at all. */
+	if (op == HP_LIVE_APPLY && ctx->opts->repos.nr && hp_cli_ctx_load(ctx, HP_CMD_REPOS, &err)) {
+		code = hp_cli_error(err.buf);
+		goto out;
+	}
+	if (detect_running(ctx, &err)) {
+		code = hp_cli_error(err.buf);
+		goto out;
+	}
+	metas = hp_xcalloc(ctx->nr_rrepos + 1, sizeof(*metas));
+	for (size_t i = 0; i < ctx->nr_rrepos; i++)
+		metas[i] = ctx->rrepos[i].meta;
+
+	memset(&o, 0, sizeof(o));
+	o.root = ctx->sys.root;
+	o.dbpath = ctx->opts->dbpath;
+	o.running = ctx->sys.running;
+	o.nr_running = ctx->sys.nr_running;
+	o.metas = metas;
+	o.nr_metas = ctx->nr_rrepos;
+	o.wanted = &wanted;
+	o.kernel_release = ctx->sys.uname_r;
+	o.timeout = timeout;
+	o.lock_wait = 30;
+	rc = hp_live_run(op, &o, &rep, &err);
+	code = rc ? HP_EXIT_ERROR : HP_EXIT_OK;
+
+	if (ctx->opts->json) {
+		if (hp_json_print(stdout, report_json(op, &rep, !rc, &err)))
+			code = hp_cli_error("cannot write to standard output");
+	} else {
+		for (size_t i = 0; i < rep.nr; i++) {
+			const struct hp_live_result *r = &rep.results[i];
+
+			printf("%s: %s", r->package, action_text(r));
+			if (r->live_name)
+				printf(" (%s %s", r->engine, r->live_name);
+			if (r->live_name && r->seconds > 0)
+				printf(", %.2f s", r->seconds);
+			printf("%s\n", r->live_name ? ")" : "");
+		}
+		if (!rep.nr && !rc)
+			printf("No installed hotpatch for the running builds to %s.\n", op_word(op));
+		for (size_t i = 0; i < rep.notes.nr; i++)
+			printf("note: %s\n", rep.notes.v[i]);
+	}
+	if (rc)
+		hp_cli_error(err.buf);
+out:
+	free(metas);
+	hp_live_report_release(&rep);
+	hp_strvec_release(&wanted);
+	hp_strbuf_release(&err);
+	return code;
+}
+
+int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv)
+{
+	return hp_cli_live_command(ctx, HP_LIVE_APPLY, argc, argv);
+}
+
+/* --- live state for status --- */
+
+static struct hp_live_pkgs live_cache;
+static const struct hp_cli_ctx *live_cache_ctx;
+
+static void live_cache_free(void)
+{
+	hp_live_pkgs_release(&live_cache);
+}
+
+enum hp_live_state hp_cli_live_state(struct hp_cli_ctx *ctx, const struct hp_res_hotpatch *h,
+				     struct hp_strbuf *detail)
+{
+	const struct hp_live_pkg *p;
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	int live;
+
+	if (live_cache_ctx != ctx) {
+		static int registered;
+
+		if (!registered && !atexit(live_cache_free))
+			registered = 1;
+		hp_live_pkgs_release(&live_cache);
+		live_cache_ctx = ctx;
+		if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &live_cache, &err)) {
+			hp_strbuf_addf(detail, "%s", err.buf);
+			hp_strbuf_release(&err);
+			return HP_LIVE_UNKNOWN;
+		}
+	}
+	p = hp_live_pkgs_find(&live_cache, h->package, h->evr);
+	if (!p) {
+		hp_strbuf_release(&err);
+		return HP_LIVE_UNKNOWN;
+	}
+	live = hp_live_pkg_is_live(p, ctx->sys.root, ctx->sys.uname_r, &err);
+	if (live < 0)
+		hp_strbuf_addf(detail, "%s", err.buf);
+	hp_strbuf_release(&err);
+	return live < 0 ? HP_LIVE_UNKNOWN : live ? HP_LIVE_YES : HP_LIVE_NO;
+}
