@@ -346,6 +346,18 @@ static const struct hp_hotpatch *record_by_name(const struct hp_resolve_input *i
 	return any;
 }
 
+/* Whether any offered record is named `name` (indexed: the records'
+ * self-provides), so most installed packages cost one lookup. */
+static int name_offered(Pool *pool, const struct hp_map *map, Id name)
+{
+	Id p, pp;
+
+	FOR_PROVIDES(p, pp, name)
+		if (map_rec(map, p, NULL))
+			return 1;
+	return 0;
+}
+
 static void collect_installed(const struct hp_resolve_input *in, const struct hp_map *map,
 			      struct hp_resolution *res)
 {
@@ -365,6 +377,8 @@ static void collect_installed(const struct hp_resolve_input *in, const struct hp
 		struct hp_res_hotpatch *o;
 
 		if (!installed_target(pool, s, &component, &build)) {
+			if (!name_offered(pool, map, s->name))
+				continue;
 			rec = record_by_name(in, name, evr);
 			if (!rec)
 				continue;

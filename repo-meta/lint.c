@@ -130,7 +130,8 @@ static void lint_target(const struct hp_pkghdr *h, const char *nevra, char **com
 	const struct hp_dep *hp;
 	size_t nr = count_prefixed(h, "hotpatch", &hp);
 
-	*component = *build = NULL;
+	*component = NULL;
+	*build = NULL;
 	if (nr == 0) {
 		problem(problems, n, nevra, "no 'Provides: hotpatch(<component>) = <build EVR>'");
 		return;

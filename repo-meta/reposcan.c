@@ -134,8 +134,10 @@ static struct hp_pkg_advisories *adv_slot(struct hp_reposcan *rs, Pool *pool, co
 	struct hp_pkg_advisories *a;
 
 	if ((size_t)id >= rs->nr_adv_by_str) {
-		size_t n = (size_t)id + 1024;
+		size_t n = rs->nr_adv_by_str * 2;
 
+		if (n < (size_t)id + 1024)
+			n = (size_t)id + 1024;
 		rs->adv_by_str = hp_xrealloc(rs->adv_by_str, n * sizeof(int));
 		memset(rs->adv_by_str + rs->nr_adv_by_str, 0,
 		       (n - rs->nr_adv_by_str) * sizeof(int));
