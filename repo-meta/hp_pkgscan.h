@@ -1,7 +1,8 @@
 /* Reading what `hotpatch-repo publish` needs from a repository WITHOUT
  * installing anything:
  *  - the repository scan (reposcan.c): the repo's primary metadata loaded with
- *    libsolv selects the hotpatch packages (those that provide `hotpatch(...)`)
+ *    libsolv selects the hotpatch packages (those that provide `hotpatch(...)`
+ *    or `hotpatch-engine(...)`)
  *    and finds component build packages, so a repo of 60,000 packages costs one
  *    metadata load, not 60,000 rpm opens; its updateinfo is indexed by NEVRA;
  *  - one package's header (librpm, signatures not checked: publishing is done
@@ -19,8 +20,8 @@
 
 #include "hp_util.h"
 
-/* Payload files kept in memory (for the module check) are limited to this. */
-#define HP_PAYLOAD_KEEP_MAX (64u << 20)
+/* Kernel modules are read into memory (for .modinfo) up to this size. */
+#define HP_MODULE_MAX (64u << 20)
 
 /* --- one rpm: header --- */
 
@@ -60,7 +61,13 @@ struct hp_payload_file {
 	char *path;            /* absolute ("/usr/lib/...") */
 	char sha256[65];       /* lower-case hex of the content */
 	uint64_t size;
-	unsigned char *data;   /* content, only for files ending in ".ko"; else NULL */
+	int is_module;         /* name ends in ".ko": modinfo or modinfo_error is set */
+	struct hp_modinfo {
+		char *name;       /* "name=" or NULL */
+		char *vermagic;   /* "vermagic=" or NULL */
+		char *livepatch;  /* "livepatch=" or NULL ("Y" for livepatch modules) */
+	} modinfo;
+	char *modinfo_error;   /* why the module's .modinfo could not be read */
 };
 
 struct hp_payload {
@@ -71,17 +78,14 @@ struct hp_payload {
 void hp_payload_init(struct hp_payload *p);
 void hp_payload_release(struct hp_payload *p);
 /* Reads every regular file of the rpm's payload (cpio, any compression
- * libarchive has a filter for), hashing each. An unsupported compression is
- * one clear error line naming the package. */
+ * libarchive has a filter for), hashing each (streamed) and parsing the
+ * .modinfo of every ".ko" file. An unsupported compression is one clear
+ * error line naming the package. */
 int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf *err);
 
 /* --- kernel module .modinfo --- */
 
-struct hp_modinfo {
-	char *name;       /* "name=" or NULL */
-	char *vermagic;   /* "vermagic=" or NULL */
-	char *livepatch;  /* "livepatch=" or NULL ("Y" for livepatch modules) */
-};
+/* struct hp_modinfo is declared with struct hp_payload_file above. */
 
 void hp_modinfo_init(struct hp_modinfo *mi);
 void hp_modinfo_release(struct hp_modinfo *mi);
@@ -116,7 +120,8 @@ struct hp_pkg_advisories {
 
 struct hp_reposcan {
 	char *repodir;
-	struct hp_repo_pkg *hotpatches; /* packages providing hotpatch(...), sorted by location */
+	struct hp_repo_pkg *hotpatches; /* packages providing hotpatch(...) or
+					 * hotpatch-engine(...), sorted by location */
 	size_t nr_hotpatches;
 	int has_updateinfo;
 	/* private */
@@ -149,9 +154,6 @@ int hp_reposcan_kernel_release(struct hp_reposcan *rs, const char *name, const c
  * omitted), or NULL. */
 const struct hp_pkg_advisories *hp_reposcan_advisories(const struct hp_reposcan *rs,
 						       const char *nevra);
-/* Location (relative to the repo) of the repodata record `type` listed in
- * repomd.xml, malloc'd, or NULL when not listed. */
-char *hp_reposcan_record_location(struct hp_reposcan *rs, const char *type);
 
 void hp_repo_pkg_init(struct hp_repo_pkg *p);
 void hp_repo_pkg_release(struct hp_repo_pkg *p);

@@ -4,11 +4,12 @@
  * record (publish.c). The command layer (repo-meta/cli) only parses
  * arguments, prints and picks exit codes.
  *
- * Files kept in the repository directory (never served to clients, not in
- * repodata/):
+ * Files kept in the repository directory (operator state, not part of
+ * repodata/; written only by successful commands):
  *   REPO/.hotpatch/baselines.xml   the baselines, the hotpatch XML format with
  *                                  only <baseline> elements (hp_meta codec)
- *   REPO/.hotpatch/revision        the last published revision (decimal) */
+ *   REPO/.hotpatch/revision        the last published revision (decimal)
+ *   REPO/.hotpatch/cache.json      facts read from hotpatch rpms, by pkgid */
 #ifndef HP_PUBLISH_H
 #define HP_PUBLISH_H
 
@@ -76,6 +77,31 @@ int hp_candidate_target(const struct hp_pkghdr *h, char **component, char **buil
 int hp_publish_lint(const struct hp_candidate *c, const struct hp_meta *baselines,
 		    struct hp_hotpatch *out, struct hp_strbuf *problems);
 
+/* --- scan cache (scancache.c): REPO/.hotpatch/cache.json --- */
+
+/* Facts read from hotpatch rpms, keyed by pkgid and checked against the
+ * rpm's size and mtime; entries not used in a run are dropped on save. */
+struct hp_scan_cache {
+	void *old;                 /* json-c object of the loaded cache, or NULL */
+	void *fresh;               /* entries for the next cache */
+	size_t hits, misses;
+};
+
+void hp_scan_cache_init(struct hp_scan_cache *sc);
+void hp_scan_cache_release(struct hp_scan_cache *sc);
+/* Loads the cache of `repodir`; a missing or unreadable cache is empty. */
+void hp_scan_cache_load(struct hp_scan_cache *sc, const char *repodir);
+/* Fills c->hdr and c->payload (empty on entry) from the cache and returns 0
+ * when `pkgid` is cached and `rpm_path` has the cached size and mtime; else -1
+ * with `c` untouched. */
+int hp_scan_cache_get(struct hp_scan_cache *sc, const char *pkgid, const char *rpm_path,
+		      struct hp_candidate *c);
+/* Records the facts of `c` (read from `rpm_path`) for the next cache. */
+void hp_scan_cache_put(struct hp_scan_cache *sc, const char *pkgid, const char *rpm_path,
+		       const struct hp_candidate *c);
+/* Writes the entries used or put in this run to REPO/.hotpatch/cache.json. */
+int hp_scan_cache_save(struct hp_scan_cache *sc, const char *repodir, struct hp_strbuf *err);
+
 /* --- publish, verify, list (publish.c) --- */
 
 struct hp_publish_opts {
@@ -89,6 +115,7 @@ struct hp_publish_result {
 	size_t nr_baselines;
 	size_t nr_hotpatches;
 	int is_signed;
+	size_t nr_cached;          /* hotpatch rpms whose facts came from the scan cache */
 	char *location;            /* repodata/<sha>-hotpatch.xml.gz, malloc'd */
 };
 

@@ -79,13 +79,6 @@ static int under_dir(const char *path, const char *dir)
 	return !strncmp(path, dir, strlen(dir)) && !strstr(path, "/../");
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
-
 /* Files rpmbuild adds on its own are allowed beside the payload. */
 static int is_doc_file(const char *path)
 {
@@ -221,7 +214,7 @@ static const struct hp_payload_file *lint_payload(const struct hp_candidate *c, 
 				"payload file '%s': sha256 %s does not match the rpm header's digest %s",
 				f->path, f->sha256, hd);
 		nr_in++;
-		if (ends_with(f->path, ".ko")) {
+		if (f->is_module) {
 			nr_ko++;
 			if (klp && !found)
 				found = f;
@@ -253,23 +246,18 @@ static const struct hp_payload_file *lint_payload(const struct hp_candidate *c, 
 static void lint_module(const struct hp_candidate *c, const char *nevra,
 			const struct hp_payload_file *ko, struct hp_strbuf *problems, int *n)
 {
-	struct hp_modinfo mi;
-	struct hp_strbuf err = HP_STRBUF_INIT;
-	char *rel = NULL;
+	const struct hp_modinfo *mi = &ko->modinfo;
+	char *rel;
 
-	hp_modinfo_init(&mi);
-	if (!ko->data) {
-		problem(problems, n, nevra, "module '%s' was not read", ko->path);
-		goto out;
+	if (ko->modinfo_error || !mi->vermagic) {
+		problem(problems, n, nevra, "%s", ko->modinfo_error ? ko->modinfo_error :
+			"module .modinfo has no vermagic");
+		return;
 	}
-	if (hp_modinfo_parse(&mi, ko->data, ko->size, ko->path, &err)) {
-		problem(problems, n, nevra, "%s", err.buf);
-		goto out;
-	}
-	if (!mi.livepatch || strcmp(mi.livepatch, "Y"))
+	if (!mi->livepatch || strcmp(mi->livepatch, "Y"))
 		problem(problems, n, nevra, "module '%s' is not a livepatch module (no livepatch=Y in .modinfo)",
 			ko->path);
-	rel = hp_vermagic_release(mi.vermagic);
+	rel = hp_vermagic_release(mi->vermagic);
 	if (c->kernel_release_error)
 		problem(problems, n, nevra, "cannot check the module's vermagic: %s",
 			c->kernel_release_error);
@@ -278,11 +266,8 @@ static void lint_module(const struct hp_candidate *c, const char *nevra,
 	else if (strcmp(rel, c->kernel_release))
 		problem(problems, n, nevra,
 			"module '%s' vermagic '%s' does not match the kernel build's release %s",
-			ko->path, mi.vermagic, c->kernel_release);
-out:
+			ko->path, mi->vermagic, c->kernel_release);
 	free(rel);
-	hp_modinfo_release(&mi);
-	hp_strbuf_release(&err);
 }
 
 int hp_publish_lint(const struct hp_candidate *c, const struct hp_meta *baselines,

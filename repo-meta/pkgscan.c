@@ -11,6 +11,7 @@
 #include <rpm/rpmio.h>
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
+#include <rpm/rpmpgp.h>
 #include <rpm/rpmtd.h>
 #include <rpm/rpmts.h>
 
@@ -170,7 +171,8 @@ void hp_payload_release(struct hp_payload *p)
 {
 	for (size_t i = 0; i < p->nr; i++) {
 		free(p->files[i].path);
-		free(p->files[i].data);
+		hp_modinfo_release(&p->files[i].modinfo);
+		free(p->files[i].modinfo_error);
 	}
 	free(p->files);
 	hp_payload_init(p);
@@ -193,12 +195,29 @@ static char *normalise_path(const char *name)
 	return hp_xasprintf("/%s", name);
 }
 
+static void digest_hex(DIGEST_CTX ctx, char hex[65])
+{
+	uint8_t *d = NULL;
+	size_t dlen = 0;
+	static const char digits[] = "0123456789abcdef";
+
+	rpmDigestFinal(ctx, (void **)&d, &dlen, 0);
+	for (size_t i = 0; i < dlen && i < 32; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[64] = '\0';
+	free(d);
+}
+
 int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf *err)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	struct hp_strbuf data = HP_STRBUF_INIT;
+	struct hp_strbuf merr = HP_STRBUF_INIT;
 	char *buf = hp_xmalloc(65536);
+	DIGEST_CTX ctx = NULL;
 	int r, ret = -1;
 
 	hp_payload_release(p);
@@ -214,7 +233,6 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 		struct hp_payload_file *f;
 		const char *name = archive_entry_pathname(e);
 		la_ssize_t n;
-		int keep;
 
 		if (!name || archive_entry_filetype(e) != AE_IFREG)
 			continue;
@@ -222,27 +240,31 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 		f = &p->files[p->nr++];
 		memset(f, 0, sizeof(*f));
 		f->path = normalise_path(name);
-		keep = ends_with(f->path, ".ko");
-		/* The whole file is needed for sha256 anyway (hp_sha256_hex works
-		 * on a buffer); payload files of hotpatches are small. */
+		f->is_module = ends_with(f->path, ".ko");
+		ctx = rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
 		hp_strbuf_reset(&data);
 		while ((n = archive_read_data(a, buf, 65536)) > 0) {
-			if (data.len + (size_t)n > HP_PAYLOAD_KEEP_MAX) {
-				hp_error(err, "'%s': payload file '%s' is larger than %u bytes",
-					 rpm_path, f->path, HP_PAYLOAD_KEEP_MAX);
-				goto out;
-			}
-			hp_strbuf_add(&data, buf, (size_t)n);
+			rpmDigestUpdate(ctx, buf, (size_t)n);
+			f->size += (uint64_t)n;
+			/* only modules are kept, to read their .modinfo */
+			if (f->is_module && f->size <= HP_MODULE_MAX)
+				hp_strbuf_add(&data, buf, (size_t)n);
 		}
+		digest_hex(ctx, f->sha256);
+		ctx = NULL;
 		if (n < 0) {
 			hp_error(err, "cannot read payload of '%s' at '%s': %s", rpm_path, f->path,
 				 archive_error_string(a));
 			goto out;
 		}
-		f->size = data.len;
-		hp_sha256_hex(data.buf, data.len, f->sha256);
-		if (keep)
-			f->data = (unsigned char *)hp_strbuf_detach(&data);
+		if (!f->is_module)
+			continue;
+		hp_strbuf_reset(&merr);
+		if (f->size > HP_MODULE_MAX)
+			f->modinfo_error = hp_xasprintf("'%s': module larger than %u bytes", f->path,
+							HP_MODULE_MAX);
+		else if (hp_modinfo_parse(&f->modinfo, data.buf, data.len, f->path, &merr))
+			f->modinfo_error = hp_strbuf_detach(&merr);
 	}
 	if (r != ARCHIVE_EOF) {
 		hp_error(err, "cannot read payload of '%s': %s", rpm_path, archive_error_string(a));
@@ -250,9 +272,12 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 	}
 	ret = 0;
 out:
+	if (ctx)
+		rpmDigestFinal(ctx, NULL, NULL, 0);
 	if (ret)
 		hp_payload_release(p);
 	hp_strbuf_release(&data);
+	hp_strbuf_release(&merr);
 	free(buf);
 	archive_read_free(a);
 	return ret;

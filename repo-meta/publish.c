@@ -45,17 +45,30 @@ static char *nevra_key(const struct hp_pkghdr *h)
 
 /* Gathers the facts about one hotpatch package; errors that make it
  * impossible to judge the package at all go to `problems`. */
-static int scan_candidate(struct hp_reposcan *rs, const struct hp_repo_pkg *rp,
-			  struct hp_candidate *c, struct hp_strbuf *problems)
+static int scan_candidate(struct hp_reposcan *rs, struct hp_scan_cache *sc,
+			  const struct hp_repo_pkg *rp, struct hp_candidate *c,
+			  struct hp_strbuf *problems)
 {
 	struct hp_strbuf err = HP_STRBUF_INIT;
-	char *path = hp_path_join(rs->repodir, rp->location);
+	char *path = NULL;
 	char *component = NULL, *build = NULL, *engine = NULL;
 	char *key;
 	int ret = -1;
 
+	/* primary is input too: the package must lie inside the repository */
+	if (!rp->location || rp->location[0] == '/' || !strncmp(rp->location, "../", 3) ||
+	    strstr(rp->location, "/../")) {
+		if (problems->len)
+			hp_strbuf_adds(problems, "\n");
+		hp_strbuf_addf(problems, "%s-%s.%s: package location '%s' is outside the repository",
+			       rp->name, rp->evr, rp->arch, rp->location ? rp->location : "");
+		goto out;
+	}
+	path = hp_path_join(rs->repodir, rp->location);
 	c->location = hp_xstrdup(rp->location);
 	c->pkgid = hp_xstrdup(rp->pkgid);
+	if (!hp_scan_cache_get(sc, rp->pkgid, path, c))
+		goto derive;
 	if (hp_pkghdr_read(&c->hdr, path, &err)) {
 		if (problems->len)
 			hp_strbuf_adds(problems, "\n");
@@ -66,6 +79,8 @@ static int scan_candidate(struct hp_reposcan *rs, const struct hp_repo_pkg *rp,
 		c->payload_error = hp_strbuf_detach(&err);
 		hp_strbuf_init(&err);
 	}
+	hp_scan_cache_put(sc, rp->pkgid, path, c);
+derive:
 	hp_candidate_target(&c->hdr, &component, &build, &engine);
 	if (component && build && engine && !strcmp(engine, "klp") &&
 	    hp_reposcan_kernel_release(rs, component, build, &c->kernel_release, &err)) {
@@ -154,6 +169,7 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	       struct hp_publish_result *res, struct hp_strbuf *err)
 {
 	struct hp_reposcan rs;
+	struct hp_scan_cache sc;
 	struct hp_meta m;
 	struct hp_strbuf problems = HP_STRBUF_INIT;
 	struct hp_strbuf line = HP_STRBUF_INIT;
@@ -165,9 +181,11 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	int ret = -1;
 
 	hp_reposcan_init(&rs);
+	hp_scan_cache_init(&sc);
 	hp_meta_init(&m);
 	hp_repomd_init(&md);
 	memset(res, 0, sizeof(*res));
+	hp_scan_cache_load(&sc, repodir);
 	if (hp_reposcan_open(&rs, repodir, err))
 		goto out;
 	if (hp_baselines_load(&m, repodir, err))
@@ -178,7 +196,7 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 
 		hp_candidate_init(&c);
 		hp_hotpatch_init(&h);
-		if (!scan_candidate(&rs, &rs.hotpatches[i], &c, &problems) &&
+		if (!scan_candidate(&rs, &sc, &rs.hotpatches[i], &c, &problems) &&
 		    !hp_publish_lint(&c, &m, &h, &problems))
 			hp_meta_add_hotpatch(&m, &h);
 		hp_hotpatch_release(&h);
@@ -217,7 +235,8 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	revpath = hp_path_join(state, "revision");
 	snprintf(revbuf, sizeof(revbuf), "%" PRIu64 "\n", m.revision);
 	if (hp_mkdir_p(state, 0755, err) ||
-	    hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err))
+	    hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err) ||
+	    hp_scan_cache_save(&sc, repodir, err))
 		goto out;
 	repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
 	asc = hp_xasprintf("%s.asc", repomd);
@@ -231,12 +250,14 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	}
 	if (!hp_repomd_read(&md, repomd, err) && (e = hp_repomd_find(&md, HP_META_REPODATA_TYPE)))
 		res->location = hp_xstrdup(e->location);
+	res->nr_cached = sc.hits;
 	res->revision = m.revision;
 	res->nr_baselines = m.nr_baselines;
 	res->nr_hotpatches = m.nr_hotpatches;
 	ret = 0;
 out:
 	hp_reposcan_release(&rs);
+	hp_scan_cache_release(&sc);
 	hp_meta_release(&m);
 	hp_repomd_release(&md);
 	hp_strbuf_release(&problems);

@@ -112,7 +112,11 @@ static int provides_hotpatch(Pool *pool, Solvable *s)
 	for (pp = s->repo->idarraydata + s->provides; (id = *pp); pp++) {
 		Id name = ISRELDEP(id) ? GETRELDEP(pool, id)->name : id;
 
-		if (!strncmp(pool_id2str(pool, name), "hotpatch(", 9))
+		const char *n = pool_id2str(pool, name);
+
+		/* an engine provide without a target is a broken hotpatch:
+		 * select it too, so that the lint names it */
+		if (!strncmp(n, "hotpatch(", 9) || !strncmp(n, "hotpatch-engine(", 16))
 			return 1;
 	}
 	return 0;
@@ -346,6 +350,7 @@ int hp_reposcan_kernel_release(struct hp_reposcan *rs, const char *name, const c
 	Pool *pool = rs->pool;
 	Solvable *s = find_solvable(rs, name, evr);
 	struct hp_pkghdr hdr;
+	const char *loc;
 	char *path;
 	Id *pp, id;
 	int ret = -1;
@@ -371,7 +376,13 @@ int hp_reposcan_kernel_release(struct hp_reposcan *rs, const char *name, const c
 	 * package may only name its release through the files it owns; primary
 	 * does not list them, the header does. */
 	hp_pkghdr_init(&hdr);
-	path = hp_path_join(rs->repodir, solvable_lookup_location(s, NULL));
+	loc = solvable_lookup_location(s, NULL);
+	if (!loc || loc[0] == '/' || !strncmp(loc, "../", 3) || strstr(loc, "/../")) {
+		hp_error(err, "the build %s-%s has a location outside the repository", name, evr);
+		path = NULL;
+		goto out;
+	}
+	path = hp_path_join(rs->repodir, loc);
 	if (hp_pkghdr_read(&hdr, path, err))
 		goto out;
 	if (!(*out = release_from_files(&hdr.files))) {
@@ -397,21 +408,4 @@ const struct hp_pkg_advisories *hp_reposcan_advisories(const struct hp_reposcan 
 	if (!id || (size_t)id >= rs->nr_adv_by_str || !rs->adv_by_str[id])
 		return NULL;
 	return &rs->adv[rs->adv_by_str[id] - 1];
-}
-
-char *hp_reposcan_record_location(struct hp_reposcan *rs, const char *type)
-{
-	struct hp_repomd md;
-	struct hp_strbuf err = HP_STRBUF_INIT;
-	const struct hp_repomd_entry *e;
-	char *path = hp_xasprintf("%s/repodata/repomd.xml", rs->repodir);
-	char *loc = NULL;
-
-	hp_repomd_init(&md);
-	if (!hp_repomd_read(&md, path, &err) && (e = hp_repomd_find(&md, type)))
-		loc = hp_xstrdup(e->location);
-	hp_repomd_release(&md);
-	hp_strbuf_release(&err);
-	free(path);
-	return loc;
 }

@@ -41,6 +41,7 @@ HP_EXIT_OK = 0
 HP_EXIT_ERROR = 1
 HP_EXIT_USAGE = 2
 HP_EXIT_AVAILABLE = 100
+COMMAND_WORDS = ('check', 'status', 'apply', 'revert', 'reapply', 'needs-reboot')
 
 DEFAULTS = {
     'reboot_requiring': 'kernel* glibc systemd dbus* linux-firmware microcode_ctl',
@@ -266,14 +267,24 @@ class Runner(object):
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            # SIGTERM to the command only (it reverses a stalled apply
+            # itself), SIGKILL if it does not end; never wait on pipes a
+            # leftover helper may still hold.
             proc.terminate()
             try:
-                proc.communicate(timeout=15)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                proc.communicate()
-            raise dnf.exceptions.Error('hotpatch: %s did not finish within %d s, stopped'
-                                       % (' '.join(args[-2:]), timeout))
+                proc.wait()
+            try:
+                proc.communicate(timeout=2)
+            except subprocess.TimeoutExpired:
+                for f in (proc.stdout, proc.stderr):
+                    if f:
+                        f.close()
+            words = [a for a in args if a in COMMAND_WORDS]
+            raise dnf.exceptions.Error('hotpatch %s did not finish within %d s, stopped'
+                                       % (words[0] if words else '', timeout))
         return proc.returncode, out or '', err or ''
 
     def check(self):
@@ -521,14 +532,26 @@ class HotpatchUpgrade(object):
         return excl
 
     def after_transaction(self):
-        self._apply()
-        self._report_held()
+        try:
+            self._apply()
+        finally:
+            self._report_held()
         if self.full and self.settings.reboot == 'when-needed':
             self._maybe_reboot()
 
     def _apply(self):
-        rc, out, err = self.runner.run(self.runner.root_args() + ['apply', '--all'],
-                                       timeout=self.settings.apply_timeout)
+        # --repo: payloads are checked against the published (signed)
+        # checksums, not only the rpmdb's digests.
+        groups = self.runner.repo_groups()
+        repo_args = groups[0][0] if groups else []
+        n = len(self.base.sack.query().installed().filter(provides__glob='hotpatch(*)'))
+        timeout = self.settings.apply_timeout
+        # --timeout bounds each engine transition; the process as a whole
+        # also waits for the lock (30 s) and may apply several patches.
+        backstop = timeout * max(1, n + len(self.check['available'] if self.check else [])) + 60
+        rc, out, err = self.runner.run(self.runner.root_args() + repo_args +
+                                       ['apply', '--all', '--timeout', str(timeout)],
+                                       timeout=backstop)
         for line in out.splitlines():
             logger.info('%s', line)
         if rc != HP_EXIT_OK:
@@ -578,7 +601,7 @@ class HotpatchCommand(dnf.cli.Command):
     SUBCOMMANDS = {
         'status': ('status', True, False),
         'list': ('check', True, False),
-        'apply': ('apply', False, True),
+        'apply': ('apply', True, True),
         'revert': ('revert', False, True),
     }
 
@@ -616,7 +639,9 @@ class HotpatchCommand(dnf.cli.Command):
                     logger.info('No enabled repository has hotpatch metadata.')
                     return
                 groups = [([], [])]
-        timeout = self.settings.apply_timeout if root else None
+        if word == 'apply':
+            groups = groups[:1]     # signed repos first; one apply only
+        timeout = self.settings.apply_timeout * 4 + 60 if root else None
         worst = HP_EXIT_OK
         for group_args, ids in groups:
             if len(groups) > 1:

@@ -51,9 +51,12 @@ int hp_cmd_publish(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	if (!res.is_signed)
 		fprintf(stderr, "hotpatch-repo: warning: repository published UNSIGNED (no --sign-key); "
 				"clients refuse it unless told --nogpgcheck\n");
-	printf("published '%s' revision %" PRIu64 ": %zu baselines, %zu hotpatches, %s%s\n",
+	printf("published '%s' revision %" PRIu64 ": %zu baselines, %zu hotpatches, %s%s",
 	       a.positional[0], res.revision, res.nr_baselines, res.nr_hotpatches,
 	       res.is_signed ? "signed by " : "UNSIGNED", res.is_signed ? o.sign_key : "");
+	if (res.nr_cached)
+		printf("; %zu unchanged packages from the scan cache", res.nr_cached);
+	putchar('\n');
 	rc = HP_EXIT_OK;
 out:
 	hp_publish_result_release(&res);

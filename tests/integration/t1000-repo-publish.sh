@@ -97,18 +97,23 @@ hp_make_repo "$repo" --update
 hp_assert_exit 1 "$HR" verify "$repo" --gnupg-home "$gpghome"
 hp_assert_contains "$HP_ERR" "no hotpatch record in repomd.xml"
 hp_assert_exit 0 "$HR" publish "$repo" --sign-key "$fpr" --gnupg-home "$gpghome"
-hp_assert_contains "$HP_OUT" "revision 2: 2 baselines, 3 hotpatches, signed by"
+hp_assert_contains "$HP_OUT" "revision 2: 2 baselines, 3 hotpatches, signed by $fpr; 3 unchanged packages from the scan cache"
+hp_assert_eq 3 "$(jq '.packages | length' "$repo/.hotpatch/cache.json")"
 hp_assert_exit 0 "$HR" verify "$repo" --gnupg-home "$gpghome" --json
 hp_assert_eq "true 2" "$(jq -r '"\(.ok) \(.revision)"' "$HP_OUT")"
 hp_assert_eq "$(date -u -d '+30 days' +%F)" "$(jq -r .expires "$HP_OUT")"
 
-# --- unsigned publish removes the stale signature and warns
+# --- unsigned publish removes the stale signature and warns; a garbage
+# scan cache is ignored (and rewritten)
 unsigned=$(hp_tmpdir unsigned)
 cp -a "$repo/." "$unsigned/"
+echo '{"version":1,"packages":{"x":' >"$unsigned/.hotpatch/cache.json"
 hp_assert_exit 0 "$HR" publish "$unsigned"
 hp_assert_contains "$HP_ERR" "published UNSIGNED"
 hp_assert_contains "$HP_OUT" "revision 3: .* UNSIGNED"
+hp_assert_not_contains "$HP_OUT" "scan cache"
 [ ! -e "$unsigned/repodata/repomd.xml.asc" ] || hp_fail "stale repomd.xml.asc kept"
+hp_assert_eq 3 "$(jq '.packages | length' "$unsigned/.hotpatch/cache.json")"
 hp_assert_exit 1 "$HR" verify "$unsigned" --gnupg-home "$gpghome"
 hp_assert_contains "$HP_ERR" "not signed"
 
@@ -139,4 +144,16 @@ hp_assert_exit 0 "$HR" verify --help
 hp_assert_contains "$HP_OUT" "usage: hotpatch-repo verify REPO"
 hp_assert_exit 1 "$HR" publish "$HP_TEST_TMP"
 hp_assert_contains "$HP_ERR" "not a repository \(no repodata/repomd.xml\); run createrepo_c first"
+# --- the man page documents every command and option the help shows
+if command -v man >/dev/null 2>&1; then
+	page=$(MANWIDTH=1000 man -l "$HP_SRC_DIR/packaging/man/hotpatch-repo.8" 2>/dev/null | col -b)
+	"$HR" --help >"$HP_TEST_TMP/help.txt"
+	grep -o -- '--[a-z][a-z-]*' "$HP_TEST_TMP/help.txt" | sort -u | while read -r opt; do
+		hp_assert_contains "$page" "$opt"
+	done
+	grep '^  hotpatch-repo ' "$HP_TEST_TMP/help.txt" | awk '{print $2, $3}' | while read -r c1 c2; do
+		[ "$c2" = REPO ] && c2=
+		hp_assert_contains "$page" "hotpatch-repo $c1${c2:+ $c2} REPO"
+	done
+fi
 echo "t1000-repo-publish: ok"

@@ -91,6 +91,10 @@ refused not-livepatch "module '$d57/stall_kthread.ko' is not a livepatch module"
 refused no-engine "no 'Provides: hotpatch-engine\(<engine>\)'" \
 	"$custom" --define 'n hp-noengine' --define 'p1 hotpatch(kernel-core) = 6.1.0-57' \
 	--define "f1 $klp/livepatch_cmdline_v1.ko" --define "d1 $d57"
+# --- an engine provide but no hotpatch() target
+refused no-target "no 'Provides: hotpatch\(<component>\) = <build EVR>'" \
+	"$custom" --define 'n hp-notarget' --define 'p1 hotpatch-engine(klp)' \
+	--define "f1 $klp/livepatch_cmdline_v1.ko" --define "d1 $d57"
 # --- two hotpatch() provides
 refused two-targets "2 hotpatch\(\) provides" \
 	"$custom" --define 'n hp-two' --define 'p1 hotpatch(kernel-core) = 6.1.0-57' \

@@ -6,7 +6,10 @@
 #  - `dnf upgrade --hotpatch -y` installs exactly the newest hotpatch for the
 #    running kernel build and hello 1.1, holds back kernel-core 6.1.0-60
 #    (baseline 2026Q2) and openssl-libs 3.0.12 (reboot_suggested advisory),
-#    lists them, runs `hotpatch apply --all`, exits 0;
+#    lists them, runs `hotpatch apply --all` (with the repo: published
+#    checksums), exits 0;
+#  - with the real apply on a kernel without livepatch support, dnf installs,
+#    reports the engine's refusal, lists the held-back updates and exits 1;
 #  - run again ("Nothing to do") it still runs `hotpatch apply --all`;
 #  - the timer's service ExecStart runs the same path;
 #  - a tampered repository is refused and nothing is installed.
@@ -105,7 +108,7 @@ hp_assert_contains "$HP_OUT" 'upgrade --hotpatch'
 # What the plugin asked the hotpatch command.
 hp_assert_contains "$HP_LOG" "^--root $T/hp --repo [^ ]+ --gpgkey $DNF_KEY check --json\$"
 hp_assert_not_contains "$HP_LOG" 'nogpgcheck'
-hp_assert_contains "$HP_LOG" "^--root $T/hp apply --all\$"
+hp_assert_contains "$HP_LOG" "^--root $T/hp --repo [^ ]+ --gpgkey $DNF_KEY apply --all --timeout 60\$"
 [ "$(grep -c '' "$HP_LOG")" = 2 ] || { cat "$HP_LOG" >&2; hp_fail "expected exactly check + apply"; }
 # check, apply, in that order
 hp_assert_contains "$(sed -n 1p "$HP_LOG")" ' check --json$'
@@ -122,7 +125,7 @@ fi
 hp_assert_exit 0 dnf_run "$T/hp" upgrade --hotpatch -y
 out=$(cat "$HP_OUT" "$HP_ERR")
 hp_assert_contains "$out" '^Nothing to do\.'
-hp_assert_contains "$HP_LOG" "^--root $T/hp apply --all\$"
+hp_assert_contains "$HP_LOG" "^--root $T/hp --repo [^ ]+ --gpgkey $DNF_KEY apply --all --timeout 60\$"
 hp_assert_contains "$out" '^Held back until baseline 2026Q2: kernel-core-6\.1\.0-60 \('
 hp_assert_eq "$expected" "$(dnf_qa "$T/hp")" "second run changes nothing"
 
@@ -142,6 +145,28 @@ hp_assert_not_contains "$out" 'Held back.*kernel-core'
 DNF_CACHE=$T/cache-k60 hp_assert_exit 1 dnf_run "$T/k60" --disableplugin=hotpatch upgrade --assumeno
 hp_assert_contains "$HP_OUT" 'kernel-hotpatch-6\.1\.0-57 +x86_64 +2-1'
 
+# --- the real apply, where this kernel cannot live-patch: the transaction
+# stands, the engine's refusal is reported, dnf exits 1 ----------------------
+if "$DNF_HOTPATCH" --help 2>&1 | grep -Eq '^ +apply( |$)' && [ ! -d /sys/kernel/livepatch ]; then
+	sed -i "s|^hotpatch_command=.*|hotpatch_command=$DNF_HOTPATCH|" "$DNF_HPCONF"
+	dnf_copy_root "$DNF_ROOT" "$T/real"
+	hp_assert_exit 1 dnf_run "$T/real" upgrade --hotpatch -y
+	out=$(cat "$HP_OUT" "$HP_ERR")
+	hp_assert_eq "$expected" "$(dnf_qa "$T/real")" "failed apply: the transaction stands"
+	hp_assert_contains "$out" 'kernel-hotpatch-6\.1\.0-57-2-1\.x86_64: FAILED'
+	hp_assert_contains "$out" "livepatch"
+	hp_assert_contains "$out" '^Error: hotpatch apply --all failed \(exit status 1\)'
+	hp_assert_contains "$out" '^Held back until baseline 2026Q2: kernel-core-6\.1\.0-60'
+	# Installed, not live: what status says (asked from the engine).
+	hp_assert_exit 0 dnf_run "$T/real" -y hotpatch status --json
+	sed -n '/^{/,$p' "$HP_OUT" >"$T/status.json"
+	hp_log "status after the refused apply: $(jq -c '.installed // .hotpatches // .' "$T/status.json" | head -c 400)"
+	hp_assert_not_contains "$(jq -c '.' "$T/status.json")" '"live":true'
+	sed -i "s|^hotpatch_command=.*|hotpatch_command=$T/bin/hotpatch|" "$DNF_HPCONF"
+else
+	hp_log "real apply not exercised here (no apply command, or a livepatch-capable kernel: see the VM tests)"
+fi
+
 # --- the timer's service runs the same path ----------------------------------
 unit=$HP_SRC_DIR/hooks/systemd/hotpatch-upgrade.service
 exec_line=$(sed -n 's/^ExecStart=//p' "$unit")
@@ -158,7 +183,7 @@ hp_assert_exit 0 "${exec_words[@]}" --installroot "$T/timer" \
 	-c "$DNF_ETC/dnf.conf"
 hp_assert_eq "$expected" "$(dnf_qa "$T/timer")" "timer's ExecStart: installed set"
 hp_assert_contains "$(cat "$HP_OUT" "$HP_ERR")" '^Held back until baseline 2026Q2: kernel-core-6\.1\.0-60'
-hp_assert_contains "$HP_LOG" "^--root $T/timer apply --all\$"
+hp_assert_contains "$HP_LOG" "^--root $T/timer --repo [^ ]+ --gpgkey $DNF_KEY apply --all --timeout 60\$"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	hp_assert_exit 0 systemd-analyze verify "$unit" "$HP_SRC_DIR/hooks/systemd/hotpatch-upgrade.timer"
 fi

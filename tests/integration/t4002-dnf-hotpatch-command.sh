@@ -44,6 +44,12 @@ if [ "$HAVE_APPLY" = 1 ]; then
 	hp_log "dnf hotpatch apply --all: exit $rc: $(tail -n 3 "$T/apply.out" | tr '\n' ' ')"
 	hp_assert_exit "$rc" "$DNF_HOTPATCH" --root "$T/ap" apply --all
 	hp_log "(same exit status as hotpatch apply --all)"
+	rc=0
+	dnf_run "$T/ap" -y hotpatch revert --all >"$T/revert.out" 2>&1 || rc=$?
+	hp_log "dnf hotpatch revert --all: exit $rc: $(tail -n 2 "$T/revert.out" | tr '\n' ' ')"
+	hp_assert_exit "$rc" "$DNF_HOTPATCH" --root "$T/ap" revert --all
+	# --all reaches the command (not read as dnf's --allowerasing).
+	hp_assert_not_contains "$T/revert.out" "needs package names"
 else
 	hp_log "hotpatch has no 'apply' command yet: dnf hotpatch apply/revert not tested"
 fi
@@ -78,7 +84,7 @@ hp_assert_contains "$out" \
 hp_assert_contains "$out" \
 	'^Held back until baseline \(next\): openssl-libs-3\.0\.12-1 \(advisory HP-2026-0002 suggests a reboot\)'
 hp_assert_not_contains "$T/calls.log" 'check'
-hp_assert_contains "$T/calls.log" "^--root $T/np apply --all\$"
+hp_assert_contains "$T/calls.log" "^--root $T/np apply --all --timeout 60\$"
 hp_assert_exit 0 dnf_run "$T/np" -y hotpatch list
 hp_assert_contains "$(cat "$HP_OUT" "$HP_ERR")" 'No enabled repository has hotpatch metadata'
 

@@ -75,10 +75,15 @@ static void add_file(struct hp_candidate *c, const char *path, const char *modin
 	}
 	hp_sha256_hex(data, len, f->sha256);
 	f->size = len;
-	if (strstr(path, ".ko"))
-		f->data = data;
-	else
-		free(data);
+	if (strstr(path, ".ko")) {
+		struct hp_strbuf err = HP_STRBUF_INIT;
+
+		f->is_module = 1;
+		if (hp_modinfo_parse(&f->modinfo, data, len, path, &err))
+			f->modinfo_error = hp_strbuf_detach(&err);
+		hp_strbuf_release(&err);
+	}
+	free(data);
 	hp_strvec_push(&c->hdr.files, path);
 	hp_strvec_push(&c->hdr.digests, f->sha256);
 	c->hdr.digest_algo = 8;
@@ -521,6 +526,75 @@ START_TEST(test_baselines_store)
 }
 END_TEST
 
+/* The scan cache gives back the same facts (and so the same lint verdict),
+ * and misses when the rpm file changed. */
+START_TEST(test_scan_cache_roundtrip)
+{
+	char dir[] = "/tmp/hp-test-cache.XXXXXX";
+	struct hp_strbuf err = HP_STRBUF_INIT, p1 = HP_STRBUF_INIT, p2 = HP_STRBUF_INIT;
+	struct hp_scan_cache sc;
+	struct hp_candidate c, back;
+	struct hp_hotpatch h1, h2;
+	char *rpm, *path;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	rpm = hp_xasprintf("%s/x.rpm", dir);
+	ck_assert_int_eq(hp_write_file_atomic(rpm, "rpm", 3, 0644, &err), 0);
+	klp_candidate(&c);
+	hp_hotpatch_init(&h1);
+	hp_hotpatch_init(&h2);
+	ck_assert_int_eq(lint(&c, &p1, &h1), 0);
+
+	hp_scan_cache_init(&sc);
+	hp_scan_cache_put(&sc, "abc", rpm, &c);
+	ck_assert_int_eq(hp_scan_cache_save(&sc, dir, &err), 0);
+	hp_scan_cache_release(&sc);
+
+	hp_scan_cache_init(&sc);
+	hp_scan_cache_load(&sc, dir);
+	hp_candidate_init(&back);
+	ck_assert_int_eq(hp_scan_cache_get(&sc, "other", rpm, &back), -1);
+	ck_assert_int_eq(hp_scan_cache_get(&sc, "abc", rpm, &back), 0);
+	back.location = strdup(c.location);
+	back.kernel_release = strdup(c.kernel_release);
+	ck_assert_int_eq(lint(&back, &p2, &h2), 0);
+	ck_assert_str_eq(h2.payload_sha256, h1.payload_sha256);
+	ck_assert_str_eq(h2.payload, h1.payload);
+	ck_assert_str_eq(h2.build, h1.build);
+	ck_assert_str_eq(back.payload.files[0].modinfo.vermagic, "6.1.0-57-amd64 SMP mod_unload ");
+	ck_assert_int_eq(back.hdr.digest_algo, 8);
+	ck_assert_int_eq(back.hdr.provides[1].sense, c.hdr.provides[1].sense);
+	hp_candidate_release(&back);
+	hp_scan_cache_release(&sc);
+
+	/* the rpm changed (size): miss */
+	ck_assert_int_eq(hp_write_file_atomic(rpm, "rpm2", 4, 0644, &err), 0);
+	hp_scan_cache_init(&sc);
+	hp_scan_cache_load(&sc, dir);
+	hp_candidate_init(&back);
+	ck_assert_int_eq(hp_scan_cache_get(&sc, "abc", rpm, &back), -1);
+	ck_assert_ptr_null(back.hdr.name);
+	hp_candidate_release(&back);
+	hp_scan_cache_release(&sc);
+
+	unlink(rpm);
+	path = hp_xasprintf("%s/.hotpatch/cache.json", dir);
+	unlink(path);
+	free(path);
+	path = hp_xasprintf("%s/.hotpatch", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
+	free(rpm);
+	hp_hotpatch_release(&h1);
+	hp_hotpatch_release(&h2);
+	hp_candidate_release(&c);
+	hp_strbuf_release(&err);
+	hp_strbuf_release(&p1);
+	hp_strbuf_release(&p2);
+}
+END_TEST
+
 Suite *publish_suite(void)
 {
 	Suite *s = suite_create("publish");
@@ -545,6 +619,7 @@ Suite *publish_suite(void)
 	tc = tcase_create("baselines");
 	tcase_add_test(tc, test_evr_helpers);
 	tcase_add_test(tc, test_baselines_store);
+	tcase_add_test(tc, test_scan_cache_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
 }

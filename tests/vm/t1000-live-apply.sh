@@ -49,6 +49,9 @@ mkdir -p "$repo" "$extra"
 
 hp_build_rpm kernel-core "$repo" --define "kver $kv" --define "krel $kr" \
 	--define "uname_r $kver" >/dev/null
+# A newer kernel, installed but not booted (needs-reboot).
+knext=$(hp_build_rpm kernel-core "$extra" --define "kver $kv" --define "krel $((kr + 3))" \
+	--define "uname_r $kv-$((kr + 3))-amd64")
 hotpatch_rpm() # OUTDIR NAME VERSION KO
 {
 	hp_build_rpm hotpatch "$1" --define "hp_name $2" --define "hp_version $3" \
@@ -162,6 +165,11 @@ if [ "$PHASE" = 1 ]; then
 	check "apply v1: JSON says applied" applied "$(jq -r '.results[0].action' /tmp/apply.json)"
 	echo "# MEASURED: end of rpm transaction to v1 live (hotpatch apply wall): $(secs "$t0" "$t1") s;" \
 		"engine call: $(jq -r '.results[0].seconds * 100 | round / 100' /tmp/apply.json) s"
+	rc=0
+	hp needs-reboot >/tmp/out || rc=$?
+	check "needs-reboot with v1 live: exit 0" 0 "$rc"
+	has "needs-reboot: the live hotpatch covers the build" \
+		"No reboot is required: live hotpatch $SERIES-1-1.x86_64 covers kernel-core-$KEVR" /tmp/out
 	hp status --json >/tmp/status.json
 	check "status --json: v1 live" yes \
 		"$(jq -r --arg p "$SERIES" '.installed[] | select(.package == $p) | .live' /tmp/status.json)"
@@ -242,6 +250,10 @@ if [ "$PHASE" = 1 ]; then
 	hp revert --all >/tmp/out 2>&1 || rc=$?
 	check "second revert: exit 0" 0 "$rc"
 	has "second revert: not live" "not live" /tmp/out
+	rc=0
+	hp needs-reboot >/tmp/out || rc=$?
+	check "needs-reboot after revert: exit 0" 0 "$rc"
+	has "needs-reboot after revert: not-live note" "installed but not live" /tmp/out
 	hp status --json >/tmp/status.json
 	check "status --json after revert: installed, not live" no \
 		"$(jq -r --arg p "$SERIES" '.installed[] | select(.package == $p) | .live' /tmp/status.json)"
@@ -278,6 +290,14 @@ else
 	hp status --json >/tmp/status.json
 	check "status --json: v2 live" yes \
 		"$(jq -r --arg p "$SERIES" '.installed[] | select(.package == $p) | .live' /tmp/status.json)"
+	# A newer kernel installed: the live hotpatch does not replace it.
+	rpmi -i "$RPM_KNEXT"
+	rc=0
+	hp needs-reboot --json >/tmp/out || rc=$?
+	check "needs-reboot with a newer kernel installed: exit 1" 1 "$rc"
+	check "needs-reboot --json: v2 live, reboot needed" "true true" \
+		"$(jq -r '"\(.hotpatches[0].live) \(.reboot_needed)"' /tmp/out)"
+	rpmi -e "$(basename "$RPM_KNEXT" .rpm)"
 fi
 echo "# $fails failed"
 [ "$fails" = 0 ]
@@ -290,7 +310,7 @@ mkdir -p "$share"
 envs=(--env "HOTPATCH=$HOTPATCH" --env "REPO=$repo" --env "KEY=$t/operator.asc"
 	--env "KEVR=$KEVR" --env "KLP=$klp" --env "SERIES=$series"
 	--env "RPM_V1=$v1" --env "RPM_V2=$v2" --env "RPM_BADINIT=$badinit"
-	--env "RPM_STALL=$stall" --env "RPM_EVIL=$evil" --env "RPM_VERMAGIC=$vermagic")
+	--env "RPM_STALL=$stall" --env "RPM_EVIL=$evil" --env "RPM_VERMAGIC=$vermagic" --env "RPM_KNEXT=$knext")
 
 rc=0
 for phase in 1 2; do
