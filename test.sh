@@ -51,7 +51,7 @@ if want unit; then
 fi
 if want valgrind; then
 	echo "== unit tests under valgrind (no leaks)"
-	if CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	if CK_FORK=no valgrind -q --leak-check=full --child-silent-after-fork=yes --errors-for-leak-kinds=definite,indirect \
 		--error-exitcode=99 --suppressions="$top/tests/valgrind.supp" \
 		"$top/build/hp-unit-tests" >"$logdir/valgrind.log" 2>&1; then
 		echo "valgrind: clean"; passed=$((passed + 1))

@@ -203,4 +203,4 @@ hp_assert_eq "$initial" "$(dnf_qa "$T/bad")" "nothing installed from a tampered 
 hp_assert_not_contains "$HP_LOG" 'apply'
 sed -i "s|^baseurl=.*|baseurl=file://$DNF_REPO|" "$DNF_ETC/repos/test.repo"
 
-hp_log "dnf upgrade --hotpatch OK (apply: $([ "$HAVE_APPLY" = 1 ] && echo real || echo logged only))"
+hp_log "dnf upgrade --hotpatch OK (klp apply in the main runs: $([ "$HAVE_APPLY" = 1 ] && echo real || echo logged only))"
