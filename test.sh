@@ -50,13 +50,21 @@ if want unit; then
 	[ -n "$line" ] && [ "$rc" -eq 0 ] || failed=$((failed + 1))
 fi
 if want valgrind; then
-	echo "== unit tests under valgrind (no leaks)"
-	if CK_FORK=no valgrind -q --leak-check=full --child-silent-after-fork=yes --errors-for-leak-kinds=definite,indirect \
-		--error-exitcode=99 --suppressions="$top/tests/valgrind.supp" \
-		"$top/build/hp-unit-tests" >"$logdir/valgrind.log" 2>&1; then
+	echo "== unit tests under valgrind (no leaks, no memory errors)"
+	# One log per process: tests fork helper processes (a fake kernel, lock holders, crashing
+	# writers) that exit without tidying up on purpose; only the runner's own log is judged.
+	rm -f "$logdir"/valgrind.*
+	CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--show-leak-kinds=definite,indirect --suppressions="$top/tests/valgrind.supp" \
+		--log-file="$logdir/valgrind.%p" "$top/build/hp-unit-tests" >"$logdir/valgrind-run.log" 2>&1 &
+	vgpid=$!
+	wait "$vgpid"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ ! -s "$logdir/valgrind.$vgpid" ]; then
 		echo "valgrind: clean"; passed=$((passed + 1))
 	else
-		tail -n 60 "$logdir/valgrind.log"; echo "valgrind: FAILED (see $logdir/valgrind.log)"
+		tail -n 20 "$logdir/valgrind-run.log"; head -n 80 "$logdir/valgrind.$vgpid" 2>/dev/null
+		echo "valgrind: FAILED (exit $rc; see $logdir/valgrind.$vgpid)"
 		failed=$((failed + 1))
 	fi
 fi
