@@ -18,9 +18,9 @@ bash packaging/install-deps.sh || { echo "test.sh: cannot install dependencies" 
 jobs=$(nproc 2>/dev/null || echo 2)
 build() { # DIR CMAKE-ARGS...
 	local dir=$1; shift
-	cmake -S "$top" -B "$top/$dir" -DHP_WERROR=ON "$@" >"$top/$dir.cmake.log" 2>&1 &&
-		make -C "$top/$dir" -j"$jobs" >"$top/$dir.make.log" 2>&1 ||
-		{ cat "$top/$dir.cmake.log" "$top/$dir.make.log" >&2 2>/dev/null; echo "test.sh: build in $dir failed" >&2; exit 1; }
+	cmake -S "$top" -B "$top/$dir" -DHP_WERROR=ON "$@" >"$top/$dir/cmake.log" 2>&1 &&
+		make -C "$top/$dir" -j"$jobs" >"$top/$dir/make.log" 2>&1 ||
+		{ cat "$top/$dir/cmake.log" "$top/$dir/make.log" >&2 2>/dev/null; echo "test.sh: build in $dir failed" >&2; exit 1; }
 }
 mkdir -p "$top/build" "$top/build-asan"
 build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
