@@ -248,6 +248,7 @@ def main():
     # --- ordinary distribution packages ---
     n_ord = max(10, a.scale - len(comps) * B - nhp - (ncomp and 0))
     names = make_names(rnd, n_ord)
+    n_core = max(20, min(n_ord // 2, a.scale // 200, ninst // 3))
     soname_of = {}
     pkgs = []
     libprov = []
@@ -268,13 +269,18 @@ def main():
         if name.endswith("-devel"):
             p.provides.append(("pkgconfig(%s)" % name[:-6], ("0", p.ver, None)))
         reqs = ["libc.so.6()(64bit)", "libc.so.6(GLIBC_2.34)(64bit)", "rtld(GNU_HASH)"] if p.arch == ARCH else []
-        for _ in range(rnd.randint(1, 8)):
+        # Layered as a distribution: a core (the first n_core packages) that
+        # others require; core packages require only earlier core packages.
+        # An installed set made of the core plus anything is closed under
+        # requires, so an upgrade pulls in few new packages.
+        core = pkgs[:n_core]
+        for _ in range(rnd.randint(1, 3) if len(pkgs) < n_core else rnd.randint(1, 6)):
             if libprov and rnd.random() < 0.5:
                 reqs.append(rnd.choice(libprov))
-            elif pkgs:
-                reqs.append(rnd.choice(pkgs).name)
+            elif core:
+                reqs.append(rnd.choice(core).name)
         p.requires = list(dict.fromkeys(reqs))
-        if soname:
+        if soname and len(pkgs) < n_core:
             libprov.append("%s()(64bit)" % soname)
         p.files = files_for(rnd, name, rnd.randint(3, 45), soname)
         pkgs.append(p)
@@ -433,8 +439,12 @@ def main():
     for c in comps:
         if c != "kernel-core":
             inst.append(comp_pkgs[(c, running)])
-    ordinary = [p for p in pkgs if p.name not in comp_ver and p.name != "glibc"]
-    for p in rnd.sample(ordinary, min(len(ordinary), ninst - len(inst) - 1)):
+    core_names = set(names[:n_core])
+    ordinary = [p for p in pkgs if p.name not in comp_ver and p.name != "glibc"
+                and p.name not in core_names]
+    chosen = [p for p in pkgs if p.name in core_names]
+    chosen += rnd.sample(ordinary, max(0, min(len(ordinary), ninst - len(inst) - 1 - len(chosen))))
+    for p in chosen:
         if rnd.random() < 0.3:       # an update is available for 30% of them
             q = Pkg()
             for s in Pkg.__slots__:

@@ -60,12 +60,9 @@ struct hp_live_pkg *hp_live_pkgs_add(struct hp_live_pkgs *s, const struct hp_liv
 int hp_live_read_installed(const char *root, const char *dbpath, struct hp_live_pkgs *out,
 			   struct hp_strbuf *err);
 
-/* rpmvercmp order of two "[E:]V[-R]" strings (missing epoch = 0); <0, 0, >0. */
-int hp_live_evrcmp(const char *a, const char *b);
-
 /* The packages of `in` that an apply acts on, as indices into in->v, in
  * `in` order:
- *   - its component has a running build and its build equals it (rpmvercmp);
+ *   - its component has a running build and its build equals it (hp_evr_match);
  *   - it is the newest installed version of its series (package name);
  *   - when `wanted` is not NULL and not empty, its name or NEVRA is one of
  *     the words (each word must name an installed package for a running
@@ -105,7 +102,7 @@ struct hp_live_result {
 };
 
 struct hp_live_run_opts {
-	const char *root;                 /* NULL = "/" */
+	const char *root;                 /* NULL = "/"; exec engines: <root>/etc/hotpatch/engines.d */
 	const char *dbpath;               /* NULL = %_dbpath */
 	const struct hp_running *running; /* the running builds */
 	size_t nr_running;

@@ -7,7 +7,9 @@
 
 #include <json-c/json.h>
 
+#include "hp_json.h"    /* hp_json_str, hp_json_strings, hp_json_print */
 #include "hp_resolve.h"
+#include "hp_table.h"   /* hp_table_*: the text tables */
 #include "hp_util.h"
 
 /* Each returns a new reference (caller json_object_put()s it, or hands it to
@@ -23,8 +25,6 @@ struct json_object *hp_json_hotpatch(const struct hp_res_hotpatch *h);
 struct json_object *hp_json_hotpatches(const struct hp_res_hotpatch *h, size_t nr);
 /* [{"name","evr","baseline","reason"}] */
 struct json_object *hp_json_held_back(const struct hp_res_held *h, size_t nr);
-/* ["...", ...] of every string in each vector (NULL vectors skipped). */
-struct json_object *hp_json_strings(const struct hp_strvec *a, const struct hp_strvec *b);
 
 /* The `check --json` object: running, baseline, available, installed,
  * held_back, messages (a then b). */
@@ -32,22 +32,6 @@ struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 				  const struct hp_resolution *res,
 				  const struct hp_strvec *messages);
 
-/* Prints the object (pretty, one document, trailing newline) and drops the
- * reference. Returns 0, or -1 on a write error. */
-int hp_json_print(FILE *f, struct json_object *obj);
-
-/* A text table: rows of cells, printed with columns aligned. */
-struct hp_table {
-	size_t cols;
-	struct hp_strvec cells;   /* row-major, cols per row; the first row is the header */
-};
-
-void hp_table_init(struct hp_table *t, size_t cols);
-void hp_table_release(struct hp_table *t);
-/* Adds one row of `cols` strings (NULL prints as "-"); copies them. */
-void hp_table_row(struct hp_table *t, ...);
-/* Prints with two spaces between columns, `indent` spaces before each row. */
-void hp_table_print(FILE *f, const struct hp_table *t, int indent);
 
 /* Text for `check`: the running builds, the table of available hotpatches
  * and a summary line; held-back updates and messages after it. */

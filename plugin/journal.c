@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "hp_journal.h"
+#include "hp_json.h"
 
 #define JOURNAL_FILE "journal.jsonl"
 
@@ -225,7 +226,7 @@ void hp_journal_close(struct hp_journal *j)
 
 static void add_str(struct json_object *o, const char *key, const char *val)
 {
-	json_object_object_add(o, key, val ? json_object_new_string(val) : NULL);
+	json_object_object_add(o, key, hp_json_str(val));
 }
 
 static int write_record(struct hp_journal *j, uint64_t seq, const char *op, const char *engine,

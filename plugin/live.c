@@ -7,20 +7,17 @@
 #include <time.h>
 
 #include <rpm/header.h>
-#include <rpm/rpmdb.h>
 #include <rpm/rpmds.h>
 #include <rpm/rpmfi.h>
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmlib.h>
-#include <rpm/rpmlog.h>
-#include <rpm/rpmmacro.h>
 #include <rpm/rpmpgp.h>
-#include <rpm/rpmts.h>
-#include <rpm/rpmver.h>
 
+#include "hp_evr.h"
 #include "hp_journal.h"
 #include "hp_live.h"
 #include "hp_lock.h"
+#include "hp_rpmdb.h"
 
 #define PAYLOAD_ROOT "/usr/lib/hotpatch/"
 
@@ -74,31 +71,12 @@ const struct hp_live_pkg *hp_live_pkgs_find(const struct hp_live_pkgs *s, const 
 					    const char *evr)
 {
 	for (size_t i = 0; i < s->nr; i++)
-		if (!strcmp(s->v[i].name, name) && (!evr || !hp_live_evrcmp(s->v[i].evr, evr)))
+		if (!strcmp(s->v[i].name, name) && (!evr || !hp_evr_match(s->v[i].evr, evr)))
 			return &s->v[i];
 	return NULL;
 }
 
 /* --- rpmdb --- */
-
-/* rpm's log lines become part of our error message instead of stderr. */
-static int rpmlog_capture(rpmlogRec rec, rpmlogCallbackData data)
-{
-	struct hp_strbuf *sb = data;
-	const char *msg = rpmlogRecMessage(rec);
-	size_t len = msg ? strlen(msg) : 0;
-
-	if (rpmlogRecPriority(rec) > RPMLOG_WARNING)
-		return 0;
-	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		len--;
-	if (len) {
-		if (sb->len)
-			hp_strbuf_adds(sb, "; ");
-		hp_strbuf_add(sb, msg, len);
-	}
-	return 0;
-}
 
 /* Component, build and engine from the provides; 0 when it is no hotpatch. */
 static int read_provides(Header h, struct hp_live_pkg *p)
@@ -159,116 +137,37 @@ static void read_payload(Header h, struct hp_live_pkg *p)
 	free(dir);
 }
 
+/* Appends the header to the hp_live_pkgs `data` when it is a hotpatch. */
+static int add_installed(Header h, void *data)
+{
+	struct hp_live_pkg p = { 0 };
+
+	if (!read_provides(h, &p))
+		goto out;
+	p.name = hp_xstrdup(headerGetString(h, RPMTAG_NAME));
+	p.evr = headerGetAsString(h, RPMTAG_EVR);
+	p.arch = hp_xstrdup(headerGetString(h, RPMTAG_ARCH));
+	p.nevra = hp_xasprintf("%s-%s.%s", p.name, p.evr, p.arch ? p.arch : "noarch");
+	read_payload(h, &p);
+	hp_live_pkgs_add(data, &p);
+out:
+	hp_live_pkg_release(&p);
+	return 0;
+}
+
 int hp_live_read_installed(const char *root, const char *dbpath, struct hp_live_pkgs *out,
 			   struct hp_strbuf *err)
 {
-	static int config_read;
-	struct hp_strbuf log = HP_STRBUF_INIT;
-	rpmlogCallback old_cb;
-	rpmts ts = NULL;
-	rpmdbMatchIterator mi = NULL;
-	Header h;
-	char *rootdir = hp_xstrdup(root && *root ? root : "/"), *dbdir = NULL, *dbp = NULL;
-	struct stat st;
-	int pushed = 0, ret = -1;
+	struct hp_rpmdb db = HP_RPMDB_INIT;
 
-	if (!config_read) {
-		if (rpmReadConfigFiles(NULL, NULL)) {
-			free(rootdir);
-			return hp_error(err, "cannot read rpm's configuration (rpmrc, macros)");
-		}
-		config_read = 1;
-	}
-	old_cb = rpmlogSetCallback(rpmlog_capture, &log);
-	if (dbpath && *dbpath) {
-		rpmPushMacro(NULL, "_dbpath", NULL, dbpath, RMIL_CMDLINE);
-		pushed = 1;
-	}
-	dbp = rpmExpand("%{_dbpath}", NULL);
-	dbdir = strcmp(rootdir, "/") ? hp_path_join(rootdir, dbp) : hp_xstrdup(dbp);
-	/* rpm would create an empty database: a wrong root must not look empty. */
-	if (stat(dbdir, &st)) {
-		hp_error_errno(err, errno, "cannot open the rpm database at '%s'", dbdir);
-		goto out;
-	}
-	ts = rpmtsCreate();
-	if (rpmtsSetRootDir(ts, rootdir) || rpmtsOpenDB(ts, O_RDONLY)) {
-		hp_error(err, "cannot open the rpm database at '%s': %s", dbdir,
-			 log.len ? log.buf : "unknown rpm error");
-		goto out;
-	}
-	mi = rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0);
-	while (mi && (h = rpmdbNextIterator(mi))) {
-		struct hp_live_pkg p = { 0 };
-
-		if (!read_provides(h, &p)) {
-			hp_live_pkg_release(&p);
-			continue;
-		}
-		p.name = hp_xstrdup(headerGetString(h, RPMTAG_NAME));
-		p.evr = headerGetAsString(h, RPMTAG_EVR);
-		p.arch = hp_xstrdup(headerGetString(h, RPMTAG_ARCH));
-		p.nevra = hp_xasprintf("%s-%s.%s", p.name, p.evr, p.arch ? p.arch : "noarch");
-		read_payload(h, &p);
-		hp_live_pkgs_add(out, &p);
-		hp_live_pkg_release(&p);
-	}
-	ret = 0;
-out:
-	rpmdbFreeIterator(mi);
-	if (ts) {
-		rpmtsCloseDB(ts);
-		rpmtsFree(ts);
-	}
-	if (pushed)
-		rpmPopMacro(NULL, "_dbpath");
-	rpmlogSetCallback(old_cb, NULL);
-	hp_strbuf_release(&log);
-	free(rootdir);
-	free(dbdir);
-	free(dbp);
-	return ret;
+	if (hp_rpmdb_open(&db, root, dbpath, err))
+		return -1;
+	hp_rpmdb_foreach(&db, add_installed, out);
+	hp_rpmdb_close(&db);
+	return 0;
 }
 
 /* --- selection --- */
-
-/* Splits "[E:]V[-R]" into malloc'd parts (epoch "0" when missing). */
-static void evr_split(const char *evr, char **e, char **v, char **r)
-{
-	const char *colon = strchr(evr, ':'), *vs = evr, *dash;
-
-	if (colon && colon > evr && strspn(evr, "0123456789") == (size_t)(colon - evr)) {
-		*e = hp_xstrndup(evr, colon - evr);
-		vs = colon + 1;
-	} else {
-		*e = hp_xstrdup("0");
-	}
-	dash = strrchr(vs, '-');
-	*v = dash ? hp_xstrndup(vs, dash - vs) : hp_xstrdup(vs);
-	*r = hp_xstrdup(dash ? dash + 1 : "");
-}
-
-int hp_live_evrcmp(const char *a, const char *b)
-{
-	char *ea, *va, *ra, *eb, *vb, *rb;
-	int c;
-
-	evr_split(a, &ea, &va, &ra);
-	evr_split(b, &eb, &vb, &rb);
-	c = rpmvercmp(ea, eb);
-	if (!c)
-		c = rpmvercmp(va, vb);
-	/* As rpm: a missing release matches any. */
-	if (!c && *ra && *rb)
-		c = rpmvercmp(ra, rb);
-	free(ea);
-	free(va);
-	free(ra);
-	free(eb);
-	free(vb);
-	free(rb);
-	return c;
-}
 
 static const struct hp_running *running_of(const struct hp_running *running, size_t nr,
 					   const char *name)
@@ -303,7 +202,7 @@ int hp_live_select(const struct hp_live_pkgs *in, const struct hp_running *runni
 						p->component);
 			continue;
 		}
-		if (hp_live_evrcmp(p->build, r->evr)) {
+		if (hp_evr_match(p->build, r->evr)) {
 			if (notes)
 				hp_strvec_pushf(notes, "%s: patches %s-%s, but %s-%s is running",
 						p->nevra, p->component, p->build, r->name, r->evr);
@@ -317,8 +216,8 @@ int hp_live_select(const struct hp_live_pkgs *in, const struct hp_running *runni
 		for (size_t k = 0; ok[i] && k < in->nr; k++) {
 			if (k == i || !ok[k] || strcmp(in->v[i].name, in->v[k].name))
 				continue;
-			if (hp_live_evrcmp(in->v[k].evr, in->v[i].evr) > 0 ||
-			    (!hp_live_evrcmp(in->v[k].evr, in->v[i].evr) && k < i)) {
+			if (hp_evr_match(in->v[k].evr, in->v[i].evr) > 0 ||
+			    (!hp_evr_match(in->v[k].evr, in->v[i].evr) && k < i)) {
 				ok[i] = 0;
 				if (notes)
 					hp_strvec_pushf(notes, "%s: %s is newer in the same series",
@@ -364,7 +263,7 @@ const struct hp_hotpatch *hp_live_find_published(const struct hp_meta *const *me
 			if (strcmp(h->name, p->name) || (h->arch && p->arch && strcmp(h->arch, p->arch)))
 				continue;
 			evr = hp_hotpatch_evr(h);
-			same = !hp_live_evrcmp(evr, p->evr);
+			same = !hp_evr_match(evr, p->evr);
 			free(evr);
 			if (same)
 				return h;
@@ -437,17 +336,31 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void engine_config(struct hp_engine_config *cfg, const char *root,
-			  const char *kernel_release, unsigned timeout)
+/* The engines' view of `root`. Returns the malloc'd exec engine directory
+ * <root>HP_SYSCONFDIR/hotpatch/engines.d (<root>/etc/... in packages), the
+ * one cfg->exec_conf_dir points at, which the caller frees after the last
+ * use of `cfg`; NULL (the engines' default) when `root` is NULL or "/". */
+static char *engine_config(struct hp_engine_config *cfg, const char *root,
+			   const char *kernel_release, unsigned timeout)
 {
 	const char *env = getenv("HP_KLP_TIMEOUT");
+	char *conf_dir = NULL;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->root_dir = root;
+	if (root && *root && strcmp(root, "/")) {
+		size_t n = strlen(root);
+
+		while (n > 1 && root[n - 1] == '/')
+			n--;
+		conf_dir = hp_xasprintf("%.*s" HP_SYSCONFDIR "/hotpatch/engines.d", (int)n, root);
+		cfg->exec_conf_dir = conf_dir;
+	}
 	cfg->kernel_release = kernel_release;
 	cfg->transition_timeout = timeout;
 	if (!timeout && env && *env)
 		cfg->transition_timeout = (unsigned)strtoul(env, NULL, 10);
+	return conf_dir;
 }
 
 /* Whether the engine lists `name` now, enabled or in transition. */
@@ -543,11 +456,12 @@ int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_
 	struct hp_strbuf recovered = HP_STRBUF_INIT;
 	char *lock_path = o->lock_path ? hp_xstrdup(o->lock_path) : hp_lock_default_path(o->root);
 	char *jdir = o->journal_dir ? hp_xstrdup(o->journal_dir) : hp_journal_default_dir(o->root);
+	char *conf_dir;
 	size_t *sel = NULL, nr_sel = 0;
 	int ret = -1, failed = 0;
 
 	hp_live_pkgs_init(&inst);
-	engine_config(&cfg, o->root, o->kernel_release, o->timeout);
+	conf_dir = engine_config(&cfg, o->root, o->kernel_release, o->timeout);
 	cfg.sysfs_root = o->sysfs_root;
 	cfg.proc_root = o->proc_root;
 
@@ -591,6 +505,7 @@ out:
 	hp_lock_release(&lock);
 	free(lock_path);
 	free(jdir);
+	free(conf_dir);
 	return ret;
 }
 
@@ -600,17 +515,19 @@ int hp_live_pkg_is_live(const struct hp_live_pkg *p, const char *root,
 	struct hp_engine_config cfg;
 	struct hp_engine_item it;
 	struct hp_engine *e = NULL;
+	char *conf_dir;
 	int ret = -1;
 
-	engine_config(&cfg, root, kernel_release, 0);
 	if (!p->engine)
 		return hp_error(err, "%s: the package names no engine", p->nevra);
 	if (hp_live_item_fill(&it, p, NULL, err))
 		return -1;
 	it.payload_sha256 = NULL;   /* a question, not an apply */
+	conf_dir = engine_config(&cfg, root, kernel_release, 0);
 	e = hp_engine_get(p->engine, &cfg, err);
 	if (e)
 		ret = hp_engine_is_live(e, &it, err);
 	hp_engine_free(e);
+	free(conf_dir);
 	return ret;
 }

@@ -1,14 +1,8 @@
 /* JSON and text output of the client commands: see hp_output.h. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hp_output.h"
-
-static struct json_object *str_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;   /* NULL is JSON null in json-c */
-}
 
 struct json_object *hp_json_running(const struct hp_running *run, size_t nr)
 {
@@ -37,28 +31,25 @@ struct json_object *hp_json_baseline(const struct hp_res_baseline *b)
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(b->id));
 	json_object_object_add(o, "kind", json_object_new_string(b->kind));
-	json_object_object_add(o, "issued", str_or_null(b->issued));
-	json_object_object_add(o, "supported_until", str_or_null(b->supported_until));
+	json_object_object_add(o, "issued", hp_json_str(b->issued));
+	json_object_object_add(o, "supported_until", hp_json_str(b->supported_until));
 	json_object_object_add(o, "expired", json_object_new_boolean(b->expired));
-	json_object_object_add(o, "repo", str_or_null(b->repo));
+	json_object_object_add(o, "repo", hp_json_str(b->repo));
 	return o;
 }
 
 struct json_object *hp_json_hotpatch(const struct hp_res_hotpatch *h)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *cves = json_object_new_array();
 
 	json_object_object_add(o, "package", json_object_new_string(h->package));
 	json_object_object_add(o, "evr", json_object_new_string(h->evr));
-	json_object_object_add(o, "arch", str_or_null(h->arch));
-	json_object_object_add(o, "component", str_or_null(h->component));
-	json_object_object_add(o, "build", str_or_null(h->build));
-	json_object_object_add(o, "engine", str_or_null(h->engine));
-	for (size_t i = 0; i < h->cves.nr; i++)
-		json_object_array_add(cves, json_object_new_string(h->cves.v[i]));
-	json_object_object_add(o, "cves", cves);
-	json_object_object_add(o, "repo", str_or_null(h->repo));
+	json_object_object_add(o, "arch", hp_json_str(h->arch));
+	json_object_object_add(o, "component", hp_json_str(h->component));
+	json_object_object_add(o, "build", hp_json_str(h->build));
+	json_object_object_add(o, "engine", hp_json_str(h->engine));
+	json_object_object_add(o, "cves", hp_json_strings(&h->cves, NULL));
+	json_object_object_add(o, "repo", hp_json_str(h->repo));
 	return o;
 }
 
@@ -87,17 +78,6 @@ struct json_object *hp_json_held_back(const struct hp_res_held *h, size_t nr)
 	return a;
 }
 
-struct json_object *hp_json_strings(const struct hp_strvec *a, const struct hp_strvec *b)
-{
-	struct json_object *arr = json_object_new_array();
-	const struct hp_strvec *v[2] = { a, b };
-
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; v[k] && i < v[k]->nr; i++)
-			json_object_array_add(arr, json_object_new_string(v[k]->v[i]));
-	return arr;
-}
-
 struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 				  const struct hp_resolution *res,
 				  const struct hp_strvec *messages)
@@ -111,68 +91,6 @@ struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 	json_object_object_add(o, "held_back", hp_json_held_back(res->held_back, res->nr_held_back));
 	json_object_object_add(o, "messages", hp_json_strings(messages, &res->messages));
 	return o;
-}
-
-int hp_json_print(FILE *f, struct json_object *obj)
-{
-	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	int ret = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
-
-	json_object_put(obj);
-	if (fflush(f))
-		ret = -1;
-	return ret;
-}
-
-void hp_table_init(struct hp_table *t, size_t cols)
-{
-	t->cols = cols;
-	hp_strvec_init(&t->cells);
-}
-
-void hp_table_release(struct hp_table *t)
-{
-	hp_strvec_release(&t->cells);
-}
-
-void hp_table_row(struct hp_table *t, ...)
-{
-	va_list ap;
-
-	va_start(ap, t);
-	for (size_t i = 0; i < t->cols; i++) {
-		const char *s = va_arg(ap, const char *);
-
-		hp_strvec_push(&t->cells, s ? s : "-");
-	}
-	va_end(ap);
-}
-
-void hp_table_print(FILE *f, const struct hp_table *t, int indent)
-{
-	size_t *w = hp_xcalloc(t->cols ? t->cols : 1, sizeof(*w));
-	size_t rows = t->cols ? t->cells.nr / t->cols : 0;
-
-	for (size_t i = 0; i < t->cells.nr; i++) {
-		size_t l = strlen(t->cells.v[i]);
-
-		if (l > w[i % t->cols])
-			w[i % t->cols] = l;
-	}
-	for (size_t r = 0; r < rows; r++) {
-		fprintf(f, "%*s", indent, "");
-		for (size_t c = 0; c < t->cols; c++) {
-			const char *s = t->cells.v[r * t->cols + c];
-
-			if (c + 1 == t->cols)
-				fprintf(f, "%s\n", s);
-			else
-				fprintf(f, "%-*s  ", (int)w[c], s);
-		}
-	}
-	free(w);
 }
 
 static void print_messages(FILE *f, const struct hp_strvec *a, const struct hp_strvec *b)

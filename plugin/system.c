@@ -1,23 +1,18 @@
 /* System state from the rpmdb (librpm) and uname: see hp_system.h. */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include <rpm/header.h>
 #include <rpm/rpmdb.h>
 #include <rpm/rpmlib.h>
-#include <rpm/rpmlog.h>
-#include <rpm/rpmmacro.h>
 #include <rpm/rpmts.h>
 
 #include <solv/pool.h>
 #include <solv/repo.h>
 #include <solv/repo_rpmdb.h>
 
+#include "hp_rpmdb.h"
 #include "hp_system.h"
 
 void hp_system_init(struct hp_system *s)
@@ -48,37 +43,6 @@ void hp_system_release(struct hp_system *s)
 	running_clear(s);
 	hp_strvec_release(&s->messages);
 	hp_system_init(s);
-}
-
-/* rpm's log goes to our error message instead of stderr. */
-static int rpmlog_capture(rpmlogRec rec, rpmlogCallbackData data)
-{
-	struct hp_strbuf *sb = data;
-	const char *msg = rpmlogRecMessage(rec);
-	size_t len = msg ? strlen(msg) : 0;
-
-	if (rpmlogRecPriority(rec) > RPMLOG_WARNING)
-		return 0;
-	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		len--;
-	if (len) {
-		if (sb->len)
-			hp_strbuf_adds(sb, "; ");
-		hp_strbuf_add(sb, msg, len);
-	}
-	return 0;   /* not RPMLOG_DEFAULT: rpm prints nothing itself */
-}
-
-static int read_config_once(struct hp_strbuf *err)
-{
-	static int done;
-
-	if (done)
-		return 0;
-	if (rpmReadConfigFiles(NULL, NULL))
-		return hp_error(err, "cannot read rpm's configuration (rpmrc, macros)");
-	done = 1;
-	return 0;
 }
 
 static const char *detect_uname(const struct hp_system_opts *o, char *buf, size_t len)
@@ -147,85 +111,51 @@ static int find_by_vmlinuz(rpmts ts, const char *release, char **name, char **ev
 	return 0;
 }
 
+/* Adds one installed header to the @System repo (hp_rpmdb_foreach). */
+struct add_state {
+	Repo *repo;
+	void *rpm_state;
+};
+
+static int add_header(Header h, void *data)
+{
+	struct add_state *as = data;
+	const char *name = headerGetString(h, RPMTAG_NAME);
+	void *handle;
+
+	/* Imported keys are pseudo-packages, as libsolv's own reader skips. */
+	if (name && !strcmp(name, "gpg-pubkey"))
+		return 0;
+	handle = rpm_byrpmh(as->rpm_state, h);
+	if (handle)
+		repo_add_rpm_handle(as->repo, handle, RPM_ADD_NO_FILELIST | RPM_ADD_NO_RPMLIBREQS |
+				    REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE);
+	return 0;
+}
+
 int hp_system_load(struct hp_system *s, const struct hp_system_opts *o, struct hp_strbuf *err)
 {
-	struct hp_strbuf log = HP_STRBUF_INIT;
-	rpmts ts = NULL;
-	rpmdbMatchIterator mi = NULL;
-	Header h;
-	Repo *repo;
+	struct hp_rpmdb db = HP_RPMDB_INIT;
+	struct add_state as;
 	Solvable *k;
-	rpmlogCallback old_cb;
-	void *state = NULL;
-	char resolved[PATH_MAX], unamebuf[256];
+	char unamebuf[256];
 	const char *rel;
-	struct stat st;
-	int pushed = 0, ret = -1;
 
 	hp_system_release(s);
-	if (read_config_once(err))
+	if (hp_rpmdb_open(&db, o->root, o->dbpath, err))
 		return -1;
-	old_cb = rpmlogSetCallback(rpmlog_capture, &log);
-
-	if (o->root && *o->root && strcmp(o->root, "/")) {
-		if (!realpath(o->root, resolved)) {
-			hp_error_errno(err, errno, "cannot use root '%s'", o->root);
-			goto out;
-		}
-		s->root = hp_xstrdup(resolved);
-	} else {
-		s->root = hp_xstrdup("/");
-	}
-	if (o->dbpath && *o->dbpath) {
-		rpmPushMacro(NULL, "_dbpath", NULL, o->dbpath, RMIL_CMDLINE);
-		pushed = 1;
-	}
-	s->dbpath = rpmExpand("%{_dbpath}", NULL);
-	s->dbdir = strcmp(s->root, "/") ? hp_path_join(s->root, s->dbpath) : hp_xstrdup(s->dbpath);
-	if (s->dbpath[0] != '/') {
-		hp_error(err, "cannot open the rpm database at '%s': the db path is not absolute",
-			 s->dbdir);
-		goto out;
-	}
-	/* rpm would create an empty database where there is none: a typo'd
-	 * root must not look like an empty system. */
-	if (stat(s->dbdir, &st)) {
-		hp_error_errno(err, errno, "cannot open the rpm database at '%s'", s->dbdir);
-		goto out;
-	}
-
-	ts = rpmtsCreate();
-	if (rpmtsSetRootDir(ts, s->root)) {
-		hp_error(err, "cannot open the rpm database at '%s': invalid root", s->dbdir);
-		goto out;
-	}
-	if (rpmtsOpenDB(ts, O_RDONLY)) {
-		hp_error(err, "cannot open the rpm database at '%s': %s", s->dbdir,
-			 log.len ? log.buf : "unknown rpm error");
-		goto out;
-	}
+	s->root = hp_xstrdup(db.root);
+	s->dbpath = hp_xstrdup(db.dbpath);
+	s->dbdir = hp_xstrdup(db.dbdir);
 
 	s->pool = pool_create();
-	repo = repo_create(s->pool, "@System");
+	as.repo = repo_create(s->pool, "@System");
 	/* libsolv converts librpm headers through its own handle type. */
-	state = rpm_state_create(s->pool, s->root);
-	mi = rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0);
-	while (mi && (h = rpmdbNextIterator(mi))) {
-		const char *name = headerGetString(h, RPMTAG_NAME);
-		void *handle;
-
-		/* Imported keys are pseudo-packages, as libsolv's own reader skips. */
-		if (name && !strcmp(name, "gpg-pubkey"))
-			continue;
-		handle = rpm_byrpmh(state, h);
-		if (handle)
-			repo_add_rpm_handle(repo, handle, RPM_ADD_NO_FILELIST | RPM_ADD_NO_RPMLIBREQS |
-					   REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE);
-	}
-	mi = rpmdbFreeIterator(mi);
-	state = rpm_state_free(state);
-	repo_internalize(repo);
-	pool_set_installed(s->pool, repo);
+	as.rpm_state = rpm_state_create(s->pool, s->root);
+	hp_rpmdb_foreach(&db, add_header, &as);
+	rpm_state_free(as.rpm_state);
+	repo_internalize(as.repo);
+	pool_set_installed(s->pool, as.repo);
 
 	rel = detect_uname(o, unamebuf, sizeof(unamebuf));
 	s->uname_r = hp_xstrdup(rel);
@@ -235,25 +165,11 @@ int hp_system_load(struct hp_system *s, const struct hp_system_opts *o, struct h
 			s->kernel_name = hp_xstrdup(pool_id2str(s->pool, k->name));
 			s->kernel_evr = hp_xstrdup(pool_id2str(s->pool, k->evr));
 		} else {
-			find_by_vmlinuz(ts, rel, &s->kernel_name, &s->kernel_evr);
+			find_by_vmlinuz(db.ts, rel, &s->kernel_name, &s->kernel_evr);
 		}
 	}
-	ret = 0;
-out:
-	rpmdbFreeIterator(mi);
-	if (state)
-		rpm_state_free(state);
-	if (ts) {
-		rpmtsCloseDB(ts);
-		rpmtsFree(ts);
-	}
-	if (pushed)
-		rpmPopMacro(NULL, "_dbpath");
-	rpmlogSetCallback(old_cb, NULL);
-	hp_strbuf_release(&log);
-	if (ret)
-		hp_system_release(s);
-	return ret;
+	hp_rpmdb_close(&db);
+	return 0;
 }
 
 int hp_parse_name_evr(const char *arg, char **name, char **evr, struct hp_strbuf *err)

@@ -1,53 +1,12 @@
 /* Baselines kept in REPO/.hotpatch/baselines.xml between publish runs, and
- * the EVR helpers the operator commands share. */
+ * the NAME=EVR argument the operator commands share. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <rpm/rpmver.h>
-
 #include "hp_publish.h"
-
-int hp_evr_valid(const char *evr)
-{
-	const char *p = evr, *colon, *dash;
-
-	if (!evr || !*evr)
-		return 0;
-	for (p = evr; *p; p++)
-		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return 0;
-	colon = strchr(evr, ':');
-	if (colon) {
-		if (colon == evr)
-			return 0;
-		for (p = evr; p < colon; p++)
-			if (!isdigit((unsigned char)*p))
-				return 0;
-		evr = colon + 1;
-	}
-	if (strchr(evr, ':'))
-		return 0;
-	dash = strchr(evr, '-');
-	/* exactly one '-', with a version before and a release after it */
-	return dash && dash != evr && dash[1] && !strchr(dash + 1, '-');
-}
-
-int hp_evr_cmp(const char *a, const char *b)
-{
-	rpmver va = rpmverParse(a), vb = rpmverParse(b);
-	int r;
-
-	if (!va || !vb)
-		r = strcmp(a, b); /* unparsable: only exact text is "equal" */
-	else
-		r = rpmverCmp(va, vb);
-	rpmverFree(va);
-	rpmverFree(vb);
-	return r;
-}
 
 int hp_build_arg_parse(const char *arg, char **name, char **evr, struct hp_strbuf *err)
 {

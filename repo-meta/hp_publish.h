@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "hp_meta.h"
+#include "hp_evr.h"
 #include "hp_pkgscan.h"
 #include "hp_util.h"
 
@@ -25,11 +26,7 @@
 
 /* --- EVRs and build arguments --- */
 
-/* 1 when `evr` has the form [E:]V-R (E digits; V and R non-empty, no '-'
- * in either, no whitespace), else 0. */
-int hp_evr_valid(const char *evr);
-/* rpm's comparison of two "[E:]V-R" strings (missing epoch = 0): <0, 0, >0. */
-int hp_evr_cmp(const char *a, const char *b);
+/* hp_evr_valid / hp_evr_cmp: see hp_evr.h. */
 /* Parses "NAME=EVR" into malloc'd *name and *evr (caller frees); -1 and one
  * error line when the name is empty or the EVR is not [E:]V-R. */
 int hp_build_arg_parse(const char *arg, char **name, char **evr, struct hp_strbuf *err);

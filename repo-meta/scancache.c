@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "hp_json.h"
 #include "hp_publish.h"
 
 #define CACHE_VERSION 1
@@ -62,11 +63,6 @@ static int file_id(const char *path, int64_t *size, int64_t *mtime_ns)
 
 /* --- to JSON --- */
 
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static struct json_object *deps_to_json(const struct hp_dep *d, size_t nr)
 {
 	struct json_object *arr = json_object_new_array();
@@ -74,20 +70,11 @@ static struct json_object *deps_to_json(const struct hp_dep *d, size_t nr)
 	for (size_t i = 0; i < nr; i++) {
 		struct json_object *o = json_object_new_array();
 
-		json_object_array_add(o, jstr(d[i].name));
-		json_object_array_add(o, jstr(d[i].evr));
+		json_object_array_add(o, hp_json_str(d[i].name));
+		json_object_array_add(o, hp_json_str(d[i].evr));
 		json_object_array_add(o, json_object_new_int64(d[i].sense));
 		json_object_array_add(arr, o);
 	}
-	return arr;
-}
-
-static struct json_object *strvec_to_json(const struct hp_strvec *sv)
-{
-	struct json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; i < sv->nr; i++)
-		json_object_array_add(arr, json_object_new_string(sv->v[i]));
 	return arr;
 }
 
@@ -103,30 +90,30 @@ void hp_scan_cache_put(struct hp_scan_cache *sc, const char *pkgid, const char *
 	o = json_object_new_object();
 	json_object_object_add(o, "size", json_object_new_int64(size));
 	json_object_object_add(o, "mtime_ns", json_object_new_int64(mtime));
-	json_object_object_add(o, "name", jstr(h->name));
-	json_object_object_add(o, "epoch", jstr(h->epoch));
-	json_object_object_add(o, "version", jstr(h->version));
-	json_object_object_add(o, "release", jstr(h->release));
-	json_object_object_add(o, "arch", jstr(h->arch));
+	json_object_object_add(o, "name", hp_json_str(h->name));
+	json_object_object_add(o, "epoch", hp_json_str(h->epoch));
+	json_object_object_add(o, "version", hp_json_str(h->version));
+	json_object_object_add(o, "release", hp_json_str(h->release));
+	json_object_object_add(o, "arch", hp_json_str(h->arch));
 	json_object_object_add(o, "buildtime", json_object_new_int64(h->buildtime));
 	json_object_object_add(o, "digest_algo", json_object_new_int64(h->digest_algo));
 	json_object_object_add(o, "provides", deps_to_json(h->provides, h->nr_provides));
 	json_object_object_add(o, "requires", deps_to_json(h->requires, h->nr_requires));
-	json_object_object_add(o, "files", strvec_to_json(&h->files));
-	json_object_object_add(o, "digests", strvec_to_json(&h->digests));
+	json_object_object_add(o, "files", hp_json_strings(&h->files, NULL));
+	json_object_object_add(o, "digests", hp_json_strings(&h->digests, NULL));
 	files = json_object_new_array();
 	for (size_t i = 0; i < c->payload.nr; i++) {
 		const struct hp_payload_file *f = &c->payload.files[i];
 		struct json_object *fo = json_object_new_object();
 
-		json_object_object_add(fo, "path", jstr(f->path));
-		json_object_object_add(fo, "sha256", jstr(f->sha256));
+		json_object_object_add(fo, "path", hp_json_str(f->path));
+		json_object_object_add(fo, "sha256", hp_json_str(f->sha256));
 		json_object_object_add(fo, "size", json_object_new_int64((int64_t)f->size));
 		if (f->is_module) {
-			json_object_object_add(fo, "module_name", jstr(f->modinfo.name));
-			json_object_object_add(fo, "vermagic", jstr(f->modinfo.vermagic));
-			json_object_object_add(fo, "livepatch", jstr(f->modinfo.livepatch));
-			json_object_object_add(fo, "modinfo_error", jstr(f->modinfo_error));
+			json_object_object_add(fo, "module_name", hp_json_str(f->modinfo.name));
+			json_object_object_add(fo, "vermagic", hp_json_str(f->modinfo.vermagic));
+			json_object_object_add(fo, "livepatch", hp_json_str(f->modinfo.livepatch));
+			json_object_object_add(fo, "modinfo_error", hp_json_str(f->modinfo_error));
 		}
 		json_object_array_add(files, fo);
 	}

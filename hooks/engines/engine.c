@@ -222,17 +222,42 @@ void hp_ko_info_release(struct hp_ko_info *ki)
 	ki->livepatch = 0;
 }
 
-int hp_ko_info_read(const char *path, struct hp_ko_info *ki, struct hp_strbuf *err)
+/* Reads the module through `fd` (from offset 0), checks its sha256 when the
+ * item names one, and parses .modinfo: what is checked is exactly what gets
+ * loaded when the caller hands the same fd to finit_module. */
+int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it,
+		       struct hp_ko_info *ki, struct hp_strbuf *err)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
 	struct hp_modinfo mi;
+	char chunk[65536], hex[65];
+	off_t off = 0;
 	int ret = -1;
 
 	ki->name = ki->vermagic = NULL;
 	ki->livepatch = 0;
 	hp_modinfo_init(&mi);
-	if (hp_read_file(path, &buf, err))
-		goto out;
+	for (;;) {
+		ssize_t n = pread(fd, chunk, sizeof(chunk), off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			hp_error_errno(err, errno, "cannot read '%s'", path);
+			goto out;
+		}
+		if (!n)
+			break;
+		hp_strbuf_add(&buf, chunk, (size_t)n);
+		off += n;
+	}
+	if (it && it->payload_sha256) {
+		hp_sha256_hex(buf.buf, buf.len, hex);
+		if (strcasecmp(hex, it->payload_sha256)) {
+			hp_error(err, "'%s': sha256 %s does not match the expected %s", path, hex,
+				 it->payload_sha256);
+			goto out;
+		}
+	}
 	/* The same bounds-checked parser hotpatch-repo publish uses. */
 	if (hp_modinfo_parse(&mi, buf.buf, buf.len, path, err))
 		goto out;
@@ -244,5 +269,19 @@ int hp_ko_info_read(const char *path, struct hp_ko_info *ki, struct hp_strbuf *e
 out:
 	hp_modinfo_release(&mi);
 	hp_strbuf_release(&buf);
+	return ret;
+}
+
+int hp_ko_info_read(const char *path, struct hp_ko_info *ki, struct hp_strbuf *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	ki->name = ki->vermagic = NULL;
+	ki->livepatch = 0;
+	if (fd < 0)
+		return hp_error_errno(err, errno, "cannot open '%s'", path);
+	ret = hp_ko_info_read_fd(fd, path, NULL, ki, err);
+	close(fd);
 	return ret;
 }

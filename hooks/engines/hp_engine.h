@@ -147,6 +147,11 @@ struct hp_ko_info {
 };
 void hp_ko_info_release(struct hp_ko_info *ki);
 int hp_ko_info_read(const char *path, struct hp_ko_info *ki, struct hp_strbuf *err);
+/* As hp_ko_info_read, through an open fd (read from offset 0), also checking
+ * the item's payload_sha256 when set: the klp engine checks and loads the
+ * same open file, so nothing can swap the module in between. */
+int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it,
+		       struct hp_ko_info *ki, struct hp_strbuf *err);
 
 /* Engine constructors (engine.c dispatches by name). They fill e->ops and
  * e->priv; return 0 or -1 with `err`. */

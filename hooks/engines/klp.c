@@ -341,7 +341,13 @@ static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 	path = hp_engine_payload_path(e, it, err);
 	if (!path)
 		goto out;
-	if (hp_engine_check_sha256(path, it, err) || hp_ko_info_read(path, &ki, err))
+	/* Identity is checked on the very file descriptor finit_module loads. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		hp_error_errno(err, errno, "cannot open '%s'", path);
+		goto out;
+	}
+	if (hp_ko_info_read_fd(fd, path, it, &ki, err))
 		goto out;
 	if (!ki.name) {
 		hp_error(err, "'%s': .modinfo has no name=", path);
@@ -364,11 +370,6 @@ static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 	if (live_names(e, &before, err))
 		goto out;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		hp_error_errno(err, errno, "cannot open '%s'", path);
-		goto out;
-	}
 	if (sys_of(e)->finit_module(fd, "", 0) < 0) {
 		int er = errno;
 		if (er != EEXIST) {

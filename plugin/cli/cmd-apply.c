@@ -97,14 +97,14 @@ static struct json_object *report_json(enum hp_live_op op, const struct hp_live_
 		struct json_object *x = json_object_new_object();
 
 		json_object_object_add(x, "package", json_object_new_string(r->package));
-		json_object_object_add(x, "engine", r->engine ? json_object_new_string(r->engine) : NULL);
+		json_object_object_add(x, "engine", hp_json_str(r->engine));
 		json_object_object_add(x, "live_name",
-				       r->live_name ? json_object_new_string(r->live_name) : NULL);
+				       hp_json_str(r->live_name));
 		json_object_object_add(x, "action", json_object_new_string(r->action));
 		json_object_object_add(x, "live", r->live < 0 ? NULL : json_object_new_boolean(r->live));
 		json_object_object_add(x, "seconds", json_object_new_double(r->seconds));
 		json_object_object_add(x, "message",
-				       r->message ? json_object_new_string(r->message) : NULL);
+				       hp_json_str(r->message));
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "results", a);

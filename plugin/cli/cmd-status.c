@@ -15,7 +15,7 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 	struct json_object *inst = json_object_new_array(), *rb = json_object_new_object();
 
 	json_object_object_add(o, "running", hp_json_running(ctx->sys.running, ctx->sys.nr_running));
-	json_object_object_add(o, "uname_r", ctx->sys.uname_r ? json_object_new_string(ctx->sys.uname_r) : NULL);
+	json_object_object_add(o, "uname_r", hp_json_str(ctx->sys.uname_r));
 	json_object_object_add(o, "baseline", hp_json_baseline(res->baseline));
 	for (size_t i = 0; i < res->nr_installed; i++) {
 		struct json_object *h = hp_json_hotpatch(&res->installed[i]);

@@ -151,6 +151,36 @@ static int find_option(const char *arg, const char **value)
 	return -1;
 }
 
+/* When `arg` ("--x" or "--x=v") is an option of some commands, not a global
+ * one: a usage error saying which commands take it and that it goes after
+ * the command word (exit 2); else -1. */
+static int command_option_misplaced(const char *arg)
+{
+	char *name = hp_xstrndup(arg, strcspn(arg, "="));
+	size_t n = strlen(name);
+	struct hp_strbuf which = HP_STRBUF_INIT;
+	const char *first = NULL;
+	int code = -1;
+
+	for (const struct hp_cli_cmd *c = commands; c->name; c++) {
+		/* the option as a whole word of the command's usage line */
+		for (const char *at = strstr(c->args, name); at; at = strstr(at + n, name)) {
+			if (at[n] == '\0' || at[n] == ' ' || at[n] == ']') {
+				hp_strbuf_addf(&which, "%s%s", which.len ? "/" : "", c->name);
+				first = first ? first : c->name;
+				break;
+			}
+		}
+	}
+	if (first)
+		code = hp_cli_usage_error("'%s' is an option of %s: it goes after the command "
+					  "word (e.g. 'hotpatch %s %s ...')", name, which.buf, first,
+					  name);
+	hp_strbuf_release(&which);
+	free(name);
+	return code;
+}
+
 /* Removes the global options from argv (wherever they are) into `o`;
  * leaves the command word, then its own words, in *cmd_argv. Returns -1 when
  * the exit code in *code is final (usage error, --help, --version). */
@@ -188,6 +218,8 @@ static int parse_args(int argc, char **argv, struct hp_cli_opts *o, const struct
 		}
 		k = find_option(a, &val);
 		if (k < 0) {
+			if (!*cmd && (*code = command_option_misplaced(a)) >= 0)
+				goto out;
 			/* Maybe the command's own option (e.g. apply --all). */
 			hp_strvec_push(&words, a);
 			continue;

@@ -5,7 +5,9 @@
 
 #include <json-c/json.h>
 
+#include "hp_json.h"
 #include "hp_publish.h"
+#include "hp_table.h"
 #include "repo_cli.h"
 
 enum { OPT_ID, OPT_KIND, OPT_ISSUED, OPT_UNTIL, OPT_BUILD };
@@ -76,11 +78,6 @@ out:
 	return rc;
 }
 
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 {
 	struct hp_cli_args a;
@@ -104,15 +101,15 @@ int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 			struct json_object *o = json_object_new_object();
 			struct json_object *builds = json_object_new_array();
 
-			json_object_object_add(o, "id", jstr(b->id));
-			json_object_object_add(o, "kind", jstr(hp_baseline_kind_name(b->kind)));
-			json_object_object_add(o, "issued", jstr(b->issued));
-			json_object_object_add(o, "supported_until", jstr(b->supported_until));
+			json_object_object_add(o, "id", hp_json_str(b->id));
+			json_object_object_add(o, "kind", hp_json_str(hp_baseline_kind_name(b->kind)));
+			json_object_object_add(o, "issued", hp_json_str(b->issued));
+			json_object_object_add(o, "supported_until", hp_json_str(b->supported_until));
 			for (size_t j = 0; j < b->nr_builds; j++) {
 				struct json_object *bo = json_object_new_object();
 
-				json_object_object_add(bo, "name", jstr(b->builds[j].name));
-				json_object_object_add(bo, "evr", jstr(b->builds[j].evr));
+				json_object_object_add(bo, "name", hp_json_str(b->builds[j].name));
+				json_object_object_add(bo, "evr", hp_json_str(b->builds[j].evr));
 				json_object_array_add(builds, bo);
 			}
 			json_object_object_add(o, "builds", builds);
@@ -122,17 +119,23 @@ int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	} else {
-		printf("%-16s %-10s %-10s %-15s %s\n", "ID", "KIND", "ISSUED", "SUPPORTED-UNTIL",
-		       "BUILDS");
+		struct hp_table t;
+
+		hp_table_init(&t, 5);
+		hp_table_row(&t, "ID", "KIND", "ISSUED", "SUPPORTED-UNTIL", "BUILDS");
 		for (size_t i = 0; i < m.nr_baselines; i++) {
 			const struct hp_baseline *b = &m.baselines[i];
+			struct hp_strbuf builds = HP_STRBUF_INIT;
 
-			printf("%-16s %-10s %-10s %-15s", b->id, hp_baseline_kind_name(b->kind),
-			       b->issued, b->supported_until ? b->supported_until : "-");
 			for (size_t j = 0; j < b->nr_builds; j++)
-				printf("%s%s=%s", j ? ", " : " ", b->builds[j].name, b->builds[j].evr);
-			putchar('\n');
+				hp_strbuf_addf(&builds, "%s%s=%s", j ? ", " : "", b->builds[j].name,
+					       b->builds[j].evr);
+			hp_table_row(&t, b->id, hp_baseline_kind_name(b->kind), b->issued,
+				     b->supported_until, builds.buf);
+			hp_strbuf_release(&builds);
 		}
+		hp_table_print(stdout, &t, 0);
+		hp_table_release(&t);
 	}
 	rc = HP_EXIT_OK;
 out:

@@ -4,13 +4,10 @@
 
 #include <json-c/json.h>
 
+#include "hp_json.h"
 #include "hp_publish.h"
+#include "hp_table.h"
 #include "repo_cli.h"
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
 
 int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 {
@@ -33,22 +30,19 @@ int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 		for (size_t i = 0; i < m.nr_hotpatches; i++) {
 			const struct hp_hotpatch *h = &m.hotpatches[i];
 			struct json_object *o = json_object_new_object();
-			struct json_object *cves = json_object_new_array();
 			char *evr = hp_hotpatch_evr(h);
 
-			json_object_object_add(o, "package", jstr(h->name));
-			json_object_object_add(o, "evr", jstr(evr));
-			json_object_object_add(o, "arch", jstr(h->arch));
-			json_object_object_add(o, "component", jstr(h->component));
-			json_object_object_add(o, "build", jstr(h->build));
-			json_object_object_add(o, "engine", jstr(h->engine));
-			json_object_object_add(o, "payload", jstr(h->payload));
-			json_object_object_add(o, "sha256", jstr(h->payload_sha256));
-			for (size_t j = 0; j < h->cves.nr; j++)
-				json_object_array_add(cves, json_object_new_string(h->cves.v[j]));
-			json_object_object_add(o, "cves", cves);
-			json_object_object_add(o, "severity", jstr(h->severity));
-			json_object_object_add(o, "issued", jstr(h->issued));
+			json_object_object_add(o, "package", hp_json_str(h->name));
+			json_object_object_add(o, "evr", hp_json_str(evr));
+			json_object_object_add(o, "arch", hp_json_str(h->arch));
+			json_object_object_add(o, "component", hp_json_str(h->component));
+			json_object_object_add(o, "build", hp_json_str(h->build));
+			json_object_object_add(o, "engine", hp_json_str(h->engine));
+			json_object_object_add(o, "payload", hp_json_str(h->payload));
+			json_object_object_add(o, "sha256", hp_json_str(h->payload_sha256));
+			json_object_object_add(o, "cves", hp_json_strings(&h->cves, NULL));
+			json_object_object_add(o, "severity", hp_json_str(h->severity));
+			json_object_object_add(o, "issued", hp_json_str(h->issued));
 			json_object_array_add(arr, o);
 			free(evr);
 		}
@@ -56,22 +50,25 @@ int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	} else {
-		printf("%-24s %-12s %-7s %-14s %-16s %-7s %-10s %-10s %s\n", "PACKAGE", "EVR", "ARCH",
-		       "COMPONENT", "BUILD", "ENGINE", "SEVERITY", "ISSUED", "CVES");
+		struct hp_table t;
+
+		hp_table_init(&t, 9);
+		hp_table_row(&t, "PACKAGE", "EVR", "ARCH", "COMPONENT", "BUILD", "ENGINE", "SEVERITY",
+			     "ISSUED", "CVES");
 		for (size_t i = 0; i < m.nr_hotpatches; i++) {
 			const struct hp_hotpatch *h = &m.hotpatches[i];
 			char *evr = hp_hotpatch_evr(h);
+			struct hp_strbuf cves = HP_STRBUF_INIT;
 
-			printf("%-24s %-12s %-7s %-14s %-16s %-7s %-10s %-10s", h->name, evr, h->arch,
-			       h->component, h->build, h->engine, h->severity ? h->severity : "-",
-			       h->issued ? h->issued : "-");
 			for (size_t j = 0; j < h->cves.nr; j++)
-				printf("%s%s", j ? "," : " ", h->cves.v[j]);
-			if (!h->cves.nr)
-				printf(" -");
-			putchar('\n');
+				hp_strbuf_addf(&cves, "%s%s", j ? "," : "", h->cves.v[j]);
+			hp_table_row(&t, h->name, evr, h->arch, h->component, h->build, h->engine,
+				     h->severity, h->issued, cves.len ? cves.buf : NULL);
 			free(evr);
+			hp_strbuf_release(&cves);
 		}
+		hp_table_print(stdout, &t, 0);
+		hp_table_release(&t);
 	}
 	rc = HP_EXIT_OK;
 out:

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 
+#include "hp_json.h"
 #include "hp_publish.h"
 #include "repo_cli.h"
 
@@ -31,18 +32,15 @@ int hp_cmd_verify(const struct hp_cli_cmd *cmd, int argc, char **argv)
 		hp_format_date((time_t)r.expires, date);
 	if (a.set[OPT_JSON]) {
 		struct json_object *o = json_object_new_object();
-		struct json_object *pr = json_object_new_array();
 
 		json_object_object_add(o, "ok", json_object_new_boolean(ok));
 		json_object_object_add(o, "signed_by",
-				       r.signed_by ? json_object_new_string(r.signed_by) : NULL);
+				       hp_json_str(r.signed_by));
 		json_object_object_add(o, "revision", json_object_new_int64((int64_t)r.revision));
 		json_object_object_add(o, "expires", *date ? json_object_new_string(date) : NULL);
 		json_object_object_add(o, "baselines", json_object_new_int64((int64_t)r.nr_baselines));
 		json_object_object_add(o, "hotpatches", json_object_new_int64((int64_t)r.nr_hotpatches));
-		for (size_t i = 0; i < r.problems.nr; i++)
-			json_object_array_add(pr, json_object_new_string(r.problems.v[i]));
-		json_object_object_add(o, "problems", pr);
+		json_object_object_add(o, "problems", hp_json_strings(&r.problems, NULL));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);

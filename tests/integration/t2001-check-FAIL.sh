@@ -84,4 +84,14 @@ for args in "check --bogus" "frobnicate" "" "check extra" "--root" "check --runn
 	hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "usage error for '$args': one line"
 	hp_assert_contains "$HP_ERR" "^hotpatch: error: "
 done
+# a command's own option before the command word: say where it goes
+for args in "--timeout 5 apply" "--timeout=5 revert --all" "--all apply"; do
+	# shellcheck disable=SC2086
+	hp_assert_exit 2 "$HP" $args
+	hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "usage error for '$args': one line"
+	hp_assert_contains "$HP_ERR" "is an option of .*apply.*: it goes after the command word"
+done
+hp_assert_exit 2 "$HP" --timeout 5 apply
+hp_assert_contains "$HP_ERR" "^hotpatch: error: '--timeout' is an option of apply/revert/reapply"
+hp_assert_not_contains "$HP_ERR" "unknown command"
 echo "t2001-check-FAIL: ok"

@@ -10,59 +10,17 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
+#include "testutil.h"
 
 static char tmp[64];
 static char *confdir, *root;
-
-static void write_file(const char *path, const char *s, int mode)
-{
-	struct hp_strbuf err = HP_STRBUF_INIT;
-
-	ck_assert_msg(hp_write_file_atomic(path, s, strlen(s), mode, &err) == 0, "%s", err.buf);
-	hp_strbuf_release(&err);
-}
-
-static char *read_str(const char *path)
-{
-	struct hp_strbuf sb = HP_STRBUF_INIT, err = HP_STRBUF_INIT;
-
-	if (hp_read_file(path, &sb, &err)) {
-		hp_strbuf_release(&sb);
-		hp_strbuf_release(&err);
-		return NULL;
-	}
-	hp_strbuf_release(&err);
-	return hp_strbuf_detach(&sb);
-}
-
-static void rm_rf(const char *p)
-{
-	DIR *d = opendir(p);
-	struct dirent *de;
-
-	if (!d) {
-		unlink(p);
-		return;
-	}
-	while ((de = readdir(d))) {
-		char *c;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		c = hp_xasprintf("%s/%s", p, de->d_name);
-		rm_rf(c);
-		free(c);
-	}
-	closedir(d);
-	rmdir(p);
-}
 
 static void setup(void)
 {
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	char *payload;
 
-	snprintf(tmp, sizeof(tmp), "/tmp/hp-exec-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	hp_test_mkdtemp(tmp, sizeof(tmp), "hp-exec-test");
 	confdir = hp_xasprintf("%s/engines.d", tmp);
 	root = hp_xasprintf("%s/root", tmp);
 	ck_assert_int_eq(mkdir(confdir, 0755), 0);
@@ -70,14 +28,14 @@ static void setup(void)
 	ck_assert_int_eq(hp_mkdir_p(payload, 0755, &err), 0);
 	free(payload);
 	payload = hp_xasprintf("%s/usr/lib/hotpatch/openssl-libs/3.0.11-1/fix.ulp", root);
-	write_file(payload, "payload\n", 0644);
+	hp_test_write_file(payload, "payload\n", 0644);
 	free(payload);
 	hp_strbuf_release(&err);
 }
 
 static void teardown(void)
 {
-	rm_rf(tmp);
+	hp_test_rm_rf(tmp);
 	free(confdir);
 	free(root);
 }
@@ -95,7 +53,7 @@ static void conf(const char *name, const char *text)
 {
 	char *p = hp_xasprintf("%s/%s.conf", confdir, name);
 
-	write_file(p, text, 0644);
+	hp_test_write_file(p, text, 0644);
 	free(p);
 }
 
@@ -227,17 +185,17 @@ START_TEST(t_script_engine)
 
 	text = hp_xasprintf("#!/bin/sh\necho \"$@\" > %s\necho \"$3\" >> %s\necho env=$PATH:$HOME >> %s\n",
 			    args, state, args);
-	write_file(apply, text, 0755);
+	hp_test_write_file(apply, text, 0755);
 	free(text);
 	text = hp_xasprintf("#!/bin/sh\ngrep -v -x -F \"$1\" %s > %s.new; mv %s.new %s\n", state, state,
 			    state, state);
-	write_file(revert, text, 0755);
+	hp_test_write_file(revert, text, 0755);
 	free(text);
 	text = hp_xasprintf("#!/bin/sh\ngrep -q -x -F \"$1\" %s\n", state);
-	write_file(islive, text, 0755);
+	hp_test_write_file(islive, text, 0755);
 	free(text);
 	text = hp_xasprintf("#!/bin/sh\ncat %s\n", state);
-	write_file(list, text, 0755);
+	hp_test_write_file(list, text, 0755);
 	free(text);
 	text = hp_xasprintf("apply = %s --file={payload} {component} {package} {build}\n"
 			    "revert = %s {package}\nis_live = %s {package}\nlist = %s\ntimeout = 5\n",
@@ -250,7 +208,7 @@ START_TEST(t_script_engine)
 	ck_assert_msg(hp_engine_probe(e, &err) == 0, "%s", err.buf);
 	ck_assert_int_eq(hp_engine_is_live(e, &item, &err), 0);
 	ck_assert_msg(hp_engine_apply(e, &item, &err) == 0, "%s", err.buf);
-	s = read_str(args);
+	s = hp_test_read_str(args);
 	want = hp_xasprintf("--file=%s/usr/lib/hotpatch/openssl-libs/3.0.11-1/fix.ulp openssl-libs "
 			    "openssl-libs-hotpatch-1-1.x86_64 3.0.11-1\n"
 			    "env=/usr/sbin:/usr/bin:/sbin:/bin:\n", root);
@@ -291,9 +249,9 @@ START_TEST(t_apply_fails_reverts)
 	char *fail = hp_xasprintf("%s/fail.sh", tmp), *text;
 
 	text = hp_xasprintf("#!/bin/sh\ntouch %s\n", mark);
-	write_file(rev, text, 0755);
+	hp_test_write_file(rev, text, 0755);
 	free(text);
-	write_file(fail, "#!/bin/sh\necho 'ulp: process 42 is not patchable' >&2\nexit 3\n", 0755);
+	hp_test_write_file(fail, "#!/bin/sh\necho 'ulp: process 42 is not patchable' >&2\nexit 3\n", 0755);
 	text = hp_xasprintf("apply = %s\nrevert = %s\n", fail, rev);
 	conf("f", text);
 	free(text);
@@ -338,7 +296,7 @@ START_TEST(t_unsafe_program)
 	struct hp_engine *e;
 	char *prog = hp_xasprintf("%s/prog.sh", tmp), *text;
 
-	write_file(prog, "#!/bin/sh\nexit 0\n", 0777);
+	hp_test_write_file(prog, "#!/bin/sh\nexit 0\n", 0777);
 	chmod(prog, 0777);
 	text = hp_xasprintf("apply = %s\nrevert = /bin/true\n", prog);
 	conf("w", text);
@@ -413,7 +371,7 @@ START_TEST(t_kpatch_cli)
 			    "      echo 'stalled [enabling...]'; echo; echo 'Installed patch modules:'\n"
 			    "      echo 'vfat (6.1.0-57-amd64)';;\nesac\n", log, fail, state, state, state,
 			    state);
-	write_file(kp, text, 0755);
+	hp_test_write_file(kp, text, 0755);
 	free(text);
 	cfg.root_dir = root;
 	cfg.kpatch_path = kp;
@@ -433,7 +391,7 @@ START_TEST(t_kpatch_cli)
 	hp_live_patches_free(v, nr);
 	ck_assert_msg(hp_engine_revert(e, &it, &err) == 0, "%s", err.buf);
 	ck_assert_int_eq(hp_engine_is_live(e, &it, &err), 0);
-	write_file(fail, "", 0644);
+	hp_test_write_file(fail, "", 0644);
 	ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
 	ck_assert_msg(strstr(err.buf, "'kpatch load ") && strstr(err.buf, "kpatch: module failed to load"),
 		      "%s", err.buf);
@@ -446,7 +404,7 @@ START_TEST(t_kpatch_cli)
 	ck_assert_msg(strstr(err.buf, "not a module for the running kernel '6.1.0-58-amd64'"), "%s",
 		      err.buf);
 	hp_engine_free(e);
-	s2 = read_str(log);
+	s2 = hp_test_read_str(log);
 	want = hp_xasprintf("list\nload %s\nlist\nlist\nlist\nlist\nunload vfat\nlist\nload %s\nlist\n",
 			    dst, dst);
 	ck_assert_str_eq(s2, want);

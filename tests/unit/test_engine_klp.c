@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
+#include "testutil.h"
 
 #define KREL "6.1.0-test-amd64"
 
@@ -31,78 +32,22 @@ static const char *fake_replaces;  /* livepatch dir atomic replace removes */
 static int finit_calls;
 static struct hp_strvec deleted;
 
-static void write_str(const char *path, const char *s)
-{
-	struct hp_strbuf err = HP_STRBUF_INIT;
-	char *d = hp_xstrdup(path);
-	FILE *f;
-
-	*strrchr(d, '/') = '\0';
-	ck_assert_int_eq(hp_mkdir_p(d, 0755, &err), 0);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(s, f);
-	fclose(f);
-	free(d);
-	hp_strbuf_release(&err);
-}
-
-static char *read_str(const char *path)
-{
-	struct hp_strbuf sb = HP_STRBUF_INIT, err = HP_STRBUF_INIT;
-
-	if (hp_read_file(path, &sb, &err)) {
-		hp_strbuf_release(&sb);
-		hp_strbuf_release(&err);
-		return NULL;
-	}
-	hp_strbuf_release(&err);
-	return hp_strbuf_detach(&sb);
-}
-
-static int exists(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0;
-}
-
-static void rm_rf(const char *p)
-{
-	DIR *d = opendir(p);
-	struct dirent *de;
-
-	if (!d) {
-		unlink(p);
-		return;
-	}
-	while ((de = readdir(d))) {
-		char *c;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		c = hp_xasprintf("%s/%s", p, de->d_name);
-		rm_rf(c);
-		free(c);
-	}
-	closedir(d);
-	rmdir(p);
-}
-
 /* A fake livepatch directory as the kernel shows it. */
 static void make_patch(const char *mod, int enabled, int transition)
 {
 	char *p;
 
 	p = hp_xasprintf("%s/kernel/livepatch/%s/enabled", sysfs, mod);
-	write_str(p, enabled ? "1\n" : "0\n");
+	hp_test_write_str(p, enabled ? "1\n" : "0\n");
 	free(p);
 	p = hp_xasprintf("%s/kernel/livepatch/%s/transition", sysfs, mod);
-	write_str(p, transition ? "1\n" : "0\n");
+	hp_test_write_str(p, transition ? "1\n" : "0\n");
 	free(p);
 	p = hp_xasprintf("%s/kernel/livepatch/%s/force", sysfs, mod);
-	write_str(p, "");
+	hp_test_write_str(p, "");
 	free(p);
 	p = hp_xasprintf("%s/module/%s/refcnt", sysfs, mod);
-	write_str(p, "0\n");
+	hp_test_write_str(p, "0\n");
 	free(p);
 }
 
@@ -126,7 +71,7 @@ static int fake_finit(int fd, const char *params, int flags)
 	make_patch(fake_mod, 1, mode == FAKE_STALL);
 	if (fake_replaces) {
 		char *d = lp(fake_replaces, NULL);
-		rm_rf(d);   /* atomic replace: the kernel drops the old patch */
+		hp_test_rm_rf(d);   /* atomic replace: the kernel drops the old patch */
 		free(d);
 	}
 	return 0;
@@ -138,7 +83,7 @@ static int fake_delete(const char *name, unsigned int flags)
 
 	ck_assert_uint_eq(flags, O_NONBLOCK);
 	hp_strvec_push(&deleted, name);
-	rm_rf(p);
+	hp_test_rm_rf(p);
 	free(p);
 	return 0;
 }
@@ -148,42 +93,14 @@ static const struct hp_klp_syscalls fake_sys = { fake_finit, fake_delete };
 /* A minimal ELF64 relocatable file with a .modinfo section, like a .ko. */
 static void make_ko(const char *path, const char *modinfo, size_t milen)
 {
-	static const char shstr[] = "\0.modinfo\0.shstrtab";
-	Elf64_Ehdr eh = { 0 };
-	Elf64_Shdr sh[3] = { { 0 } };
-	size_t mi_off = sizeof(eh), str_off = mi_off + milen;
-	size_t sh_off = (str_off + sizeof(shstr) + 7) & ~(size_t)7;
-	char *buf = hp_xcalloc(1, sh_off + sizeof(sh));
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	char *d = hp_xstrdup(path);
+	size_t len;
+	unsigned char *buf = hp_test_make_ko(modinfo, milen, &len);
 
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_REL;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_shoff = sh_off;
-	eh.e_ehsize = sizeof(eh);
-	eh.e_shentsize = sizeof(Elf64_Shdr);
-	eh.e_shnum = 3;
-	eh.e_shstrndx = 2;
-	sh[1].sh_name = 1;
-	sh[1].sh_type = SHT_PROGBITS;
-	sh[1].sh_offset = mi_off;
-	sh[1].sh_size = milen;
-	sh[2].sh_name = 10;
-	sh[2].sh_type = SHT_STRTAB;
-	sh[2].sh_offset = str_off;
-	sh[2].sh_size = sizeof(shstr);
-	memcpy(buf, &eh, sizeof(eh));
-	memcpy(buf + mi_off, modinfo, milen);
-	memcpy(buf + str_off, shstr, sizeof(shstr));
-	memcpy(buf + sh_off, sh, sizeof(sh));
 	*strrchr(d, '/') = '\0';
 	ck_assert_int_eq(hp_mkdir_p(d, 0755, &err), 0);
-	ck_assert_int_eq(hp_write_file_atomic(path, buf, sh_off + sizeof(sh), 0644, &err), 0);
+	ck_assert_int_eq(hp_write_file_atomic(path, buf, len, 0644, &err), 0);
 	free(buf);
 	free(d);
 	hp_strbuf_release(&err);
@@ -233,14 +150,13 @@ static struct hp_engine *get_engine(int timeout, int force)
 
 static void setup(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/hp-klp-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	hp_test_mkdtemp(tmp, sizeof(tmp), "hp-klp-test");
 	sysfs = hp_xasprintf("%s/sys", tmp);
 	proc = hp_xasprintf("%s/proc", tmp);
 	root = hp_xasprintf("%s/root", tmp);
 	{
 		char *p = hp_xasprintf("%s/kernel/livepatch/.keep", sysfs);
-		write_str(p, "");
+		hp_test_write_str(p, "");
 		unlink(p);
 		free(p);
 	}
@@ -253,7 +169,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	rm_rf(tmp);
+	hp_test_rm_rf(tmp);
 	free(sysfs);
 	free(proc);
 	free(root);
@@ -270,15 +186,15 @@ static pid_t kernel_remover(const char *mod)
 	if (pid == 0) {
 		char *en = lp(mod, "enabled"), *d = lp(mod, NULL), *f = lp(mod, "force");
 		for (int i = 0; i < 1000; i++) {
-			char *s = read_str(en);
+			char *s = hp_test_read_str(en);
 			int zero = s && s[0] == '0';
 			free(s);
 			if (zero) {
 				/* `force` was never written (no operator flag). */
-				s = read_str(f);
+				s = hp_test_read_str(f);
 				zero = s && !*s;
 				free(s);
-				rm_rf(d);
+				hp_test_rm_rf(d);
 				_exit(zero ? 0 : 2);
 			}
 			usleep(5000);
@@ -329,11 +245,11 @@ START_TEST(t_ko_info_real)
 
 	uname(&u);
 	ko = hp_xasprintf("/lib/modules/%s/kernel/fs/fat/vfat.ko", u.release);
-	if (!exists(ko)) {
+	if (!hp_test_exists(ko)) {
 		free(ko);
 		ko = hp_xasprintf("/lib/modules/6.1.0-57-amd64/kernel/fs/fat/vfat.ko");
 	}
-	if (exists(ko)) {
+	if (hp_test_exists(ko)) {
 		ck_assert_msg(hp_ko_info_read(ko, &ki, &err) == 0, "%s", err.buf);
 		ck_assert_str_eq(ki.name, "vfat");
 		ck_assert_ptr_nonnull(ki.vermagic);
@@ -495,7 +411,7 @@ START_TEST(t_apply_finit_fails)
 	ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
 	ck_assert_msg(strstr(err.buf, "cannot load '") && strstr(err.buf, "(lp_bad): Exec format error"),
 		      "%s", err.buf);
-	ck_assert_int_eq(exists(d), 0);
+	ck_assert_int_eq(hp_test_exists(d), 0);
 	ck_assert_int_eq(hp_engine_is_live(e, &it, &err), 0);
 	free(rel);
 	free(d);
@@ -515,7 +431,7 @@ START_TEST(t_apply_eexist)
 	mode = FAKE_EEXIST;
 	make_patch("lp_there", 1, 0);
 	ck_assert_msg(hp_engine_apply(e, &it, &err) == 0, "%s", err.buf);
-	write_str(en, "0\n");
+	hp_test_write_str(en, "0\n");
 	ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
 	ck_assert_msg(strstr(err.buf, "already loaded but its patch is not enabled"), "%s", err.buf);
 	free(en);
@@ -533,8 +449,8 @@ static void fake_task(const char *pid, const char *tid, int state, const char *c
 	char st[8];
 
 	snprintf(st, sizeof(st), "%d\n", state);
-	write_str(p, st);
-	write_str(c, comm);
+	hp_test_write_str(p, st);
+	hp_test_write_str(c, comm);
 	free(base);
 	free(p);
 	free(c);
@@ -566,7 +482,7 @@ START_TEST(t_apply_stall)
 	ck_assert_msg(strstr(err.buf, "200 (stall_kthread)"), "%s", err.buf);
 	ck_assert_msg(!strstr(err.buf, "(systemd)") && !strstr(err.buf, "100 (worker)"), "%s", err.buf);
 	ck_assert_msg(strstr(err.buf, "'lp_stall' reversed and unloaded"), "%s", err.buf);
-	ck_assert_int_eq(exists(d), 0);
+	ck_assert_int_eq(hp_test_exists(d), 0);
 	ck_assert_uint_eq(deleted.nr, 1);
 	ck_assert_str_eq(deleted.v[0], "lp_stall");
 	free(d);
@@ -591,10 +507,10 @@ START_TEST(t_stall_never_forces)
 	ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
 	ck_assert_msg(strstr(err.buf, "reversing 'lp_stuck' did not finish within 1 s either"),
 		      "%s", err.buf);
-	s = read_str(force);
+	s = hp_test_read_str(force);
 	ck_assert_str_eq(s, "");
 	free(s);
-	s = read_str(en);
+	s = hp_test_read_str(en);
 	ck_assert_str_eq(s, "0");
 	free(s);
 	ck_assert_uint_eq(deleted.nr, 0);
@@ -624,11 +540,11 @@ START_TEST(t_stall_force_flag)
 	if (k == 0) {
 		/* The kernel: forcing completes the transition. */
 		for (int i = 0; i < 1000; i++) {
-			char *s = read_str(force);
+			char *s = hp_test_read_str(force);
 			int one = s && s[0] == '1';
 			free(s);
 			if (one) {
-				write_str(tr, "0\n");
+				hp_test_write_str(tr, "0\n");
 				_exit(0);
 			}
 			usleep(5000);
@@ -709,11 +625,11 @@ START_TEST(t_revert_stall)
 
 	fake_task("300", "300", 1, "busy\n");
 	make_patch("lp_rs", 1, 0);
-	write_str(tr, "1\n"); /* the disable transition never finishes */
+	hp_test_write_str(tr, "1\n"); /* the disable transition never finishes */
 	ck_assert_int_eq(hp_engine_revert(e, &it, &err), -1);
 	ck_assert_msg(strstr(err.buf, "disabling 'lp_rs' did not finish within 1 s; blocked by: "
 				      "300 (busy)"), "%s", err.buf);
-	s = read_str(en);
+	s = hp_test_read_str(en);
 	ck_assert_str_eq(s, "1");
 	free(s);
 	ck_assert_uint_eq(deleted.nr, 0);

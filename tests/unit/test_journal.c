@@ -11,41 +11,20 @@
 #include <unistd.h>
 
 #include "hp_journal.h"
+#include "testutil.h"
 
 static char tmp[64];
 static char *dir;
 
-static void rm_rf(const char *p)
-{
-	DIR *d = opendir(p);
-	struct dirent *de;
-
-	if (!d) {
-		unlink(p);
-		return;
-	}
-	while ((de = readdir(d))) {
-		char *c;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		c = hp_xasprintf("%s/%s", p, de->d_name);
-		rm_rf(c);
-		free(c);
-	}
-	closedir(d);
-	rmdir(p);
-}
-
 static void setup(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/hp-journal-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	hp_test_mkdtemp(tmp, sizeof(tmp), "hp-journal-test");
 	dir = hp_xasprintf("%s/var/lib/hotpatch/journal", tmp);
 }
 
 static void teardown(void)
 {
-	rm_rf(tmp);
+	hp_test_rm_rf(tmp);
 	free(dir);
 }
 

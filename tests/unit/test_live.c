@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hp_live.h"
+#include "testutil.h"
 
 static struct hp_live_pkgs pkgs;
 static struct hp_strvec notes;
@@ -58,17 +59,6 @@ static char *select_names(const struct hp_strvec *wanted, int *rc, struct hp_str
 	free(sel);
 	return hp_strbuf_detach(&out);
 }
-
-START_TEST(test_evrcmp)
-{
-	ck_assert_int_lt(hp_live_evrcmp("1-1", "2-1"), 0);
-	ck_assert_int_gt(hp_live_evrcmp("10-1", "9-1"), 0);
-	ck_assert_int_eq(hp_live_evrcmp("6.1.0-57", "0:6.1.0-57"), 0);
-	ck_assert_int_gt(hp_live_evrcmp("1:1-1", "2-1"), 0);
-	ck_assert_int_lt(hp_live_evrcmp("6.1.0-9", "6.1.0-57"), 0);
-	ck_assert_int_eq(hp_live_evrcmp("3.0.11", "3.0.11-1"), 0);   /* no release: any */
-}
-END_TEST
 
 START_TEST(test_select_running_builds_only)
 {
@@ -214,18 +204,50 @@ START_TEST(test_item_from_published)
 }
 END_TEST
 
+/* --root: the exec engines come from <root>/<sysconfdir>/hotpatch/engines.d,
+ * not from the host's. */
+START_TEST(test_exec_engines_below_root)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	char tmp[64], *dir, *file;
+	struct hp_live_pkg *p;
+
+	hp_test_mkdtemp(tmp, sizeof(tmp), "hp-live-test");
+	add("ulp-hotpatch", "1-1", "openssl-libs", "1:3.0.11-1");
+	p = &pkgs.v[0];
+	free(p->engine);
+	p->engine = hp_xstrdup("hptestroot");
+	/* no such engine file yet: the root's directory is where it is looked for */
+	ck_assert_int_eq(hp_live_pkg_is_live(p, tmp, NULL, &err), -1);
+	ck_assert_msg(strstr(err.buf, tmp) != NULL, "%s", err.buf);
+	hp_strbuf_reset(&err);
+
+	dir = hp_xasprintf("%s" HP_SYSCONFDIR "/hotpatch/engines.d", tmp);
+	ck_assert_int_eq(hp_mkdir_p(dir, 0755, &err), 0);
+	file = hp_xasprintf("%s/hptestroot.conf", dir);
+	hp_test_write_file(file, "apply = /bin/true\nrevert = /bin/true\n"
+			   "is_live = /bin/true {package}\n", 0644);
+	ck_assert_msg(hp_live_pkg_is_live(p, tmp, NULL, &err) == 1, "%s", err.buf);
+
+	hp_test_rm_rf(tmp);
+	free(dir);
+	free(file);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *live_suite(void)
 {
 	Suite *s = suite_create("live");
 	TCase *tc = tcase_create("select");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_evrcmp);
 	tcase_add_test(tc, test_select_running_builds_only);
 	tcase_add_test(tc, test_select_newest_of_series);
 	tcase_add_test(tc, test_select_newest_ignores_other_builds);
 	tcase_add_test(tc, test_select_wanted);
 	tcase_add_test(tc, test_item_from_published);
+	tcase_add_test(tc, test_exec_engines_below_root);
 	suite_add_tcase(s, tc);
 	return s;
 }

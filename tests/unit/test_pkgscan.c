@@ -9,46 +9,7 @@
 #include <unistd.h>
 
 #include "hp_pkgscan.h"
-
-/* A minimal relocatable ELF64 with sections: NULL, .modinfo, .shstrtab. */
-static unsigned char *make_ko(const char *modinfo, size_t modinfo_len, size_t *len)
-{
-	static const char shstr[] = "\0.modinfo\0.shstrtab";
-	size_t off_mi = sizeof(Elf64_Ehdr);
-	size_t off_str = off_mi + modinfo_len;
-	size_t off_sh = (off_str + sizeof(shstr) + 7) & ~(size_t)7;
-	size_t total = off_sh + 3 * sizeof(Elf64_Shdr);
-	unsigned char *b = calloc(1, total);
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
-	Elf64_Shdr sh[3];
-
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_REL;
-	eh->e_machine = EM_X86_64;
-	eh->e_version = EV_CURRENT;
-	eh->e_ehsize = sizeof(Elf64_Ehdr);
-	eh->e_shoff = off_sh;
-	eh->e_shentsize = sizeof(Elf64_Shdr);
-	eh->e_shnum = 3;
-	eh->e_shstrndx = 2;
-	memcpy(b + off_mi, modinfo, modinfo_len);
-	memcpy(b + off_str, shstr, sizeof(shstr));
-	memset(sh, 0, sizeof(sh));
-	sh[1].sh_name = 1;
-	sh[1].sh_type = SHT_PROGBITS;
-	sh[1].sh_offset = off_mi;
-	sh[1].sh_size = modinfo_len;
-	sh[2].sh_name = 10;
-	sh[2].sh_type = SHT_STRTAB;
-	sh[2].sh_offset = off_str;
-	sh[2].sh_size = sizeof(shstr);
-	memcpy(b + off_sh, sh, sizeof(sh));
-	*len = total;
-	return b;
-}
+#include "testutil.h"
 
 static const char good_modinfo[] =
 	"livepatch=Y\0license=GPL\0\0\0name=livepatch_x\0"
@@ -59,7 +20,7 @@ START_TEST(test_modinfo_synthetic)
 	struct hp_modinfo mi;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	size_t len;
-	unsigned char *ko = make_ko(good_modinfo, sizeof(good_modinfo), &len);
+	unsigned char *ko = hp_test_make_ko(good_modinfo, sizeof(good_modinfo), &len);
 	char *rel;
 
 	hp_modinfo_init(&mi);
@@ -83,7 +44,7 @@ START_TEST(test_modinfo_unterminated_last_string)
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	size_t len;
 	/* no trailing NUL in the section */
-	unsigned char *ko = make_ko(mi_text, sizeof(mi_text) - 1, &len);
+	unsigned char *ko = hp_test_make_ko(mi_text, sizeof(mi_text) - 1, &len);
 
 	hp_modinfo_init(&mi);
 	ck_assert_int_eq(hp_modinfo_parse(&mi, ko, len, "x.ko", &err), 0);
@@ -101,7 +62,7 @@ START_TEST(test_modinfo_no_vermagic)
 	struct hp_modinfo mi;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	size_t len;
-	unsigned char *ko = make_ko(mi_text, sizeof(mi_text), &len);
+	unsigned char *ko = hp_test_make_ko(mi_text, sizeof(mi_text), &len);
 
 	hp_modinfo_init(&mi);
 	ck_assert_int_eq(hp_modinfo_parse(&mi, ko, len, "x.ko", &err), -1);
@@ -118,7 +79,7 @@ START_TEST(test_modinfo_truncated)
 	struct hp_modinfo mi;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	size_t len;
-	unsigned char *ko = make_ko(good_modinfo, sizeof(good_modinfo), &len);
+	unsigned char *ko = hp_test_make_ko(good_modinfo, sizeof(good_modinfo), &len);
 
 	hp_modinfo_init(&mi);
 	for (size_t n = 0; n < len; n++) {
@@ -144,7 +105,7 @@ START_TEST(test_modinfo_hostile_fields)
 	struct hp_modinfo mi;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	size_t len;
-	unsigned char *ko = make_ko(good_modinfo, sizeof(good_modinfo), &len);
+	unsigned char *ko = hp_test_make_ko(good_modinfo, sizeof(good_modinfo), &len);
 	unsigned char *p = malloc(len);
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)p;
 	Elf64_Shdr *sh;
@@ -193,7 +154,7 @@ START_TEST(test_modinfo_garbage)
 	struct hp_modinfo mi;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	size_t len;
-	unsigned char *ko = make_ko(good_modinfo, sizeof(good_modinfo), &len);
+	unsigned char *ko = hp_test_make_ko(good_modinfo, sizeof(good_modinfo), &len);
 	unsigned char *p = malloc(len);
 	uint32_t seed = 12345;
 
