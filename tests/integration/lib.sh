@@ -73,6 +73,12 @@ _hp_exit() {
 			GNUPGHOME=$home gpgconf --kill all >/dev/null 2>&1
 		done <"$HP_TEST_TMP/.gnupg-homes"
 	fi
+	# Agents that dnf/librepo start for a repo's keyring in its cache (<cachedir>/<repo>/pubring).
+	if [ -n "${HP_TEST_TMP:-}" ] && [ -d "$HP_TEST_TMP" ]; then
+		find "$HP_TEST_TMP" -type d -name pubring 2>/dev/null | while read -r home; do
+			gpgconf --homedir "$home" --kill all >/dev/null 2>&1
+		done
+	fi
 	for ((i = ${#HP_EXIT_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${HP_EXIT_CMDS[i]}"
 	done
