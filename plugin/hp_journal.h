@@ -42,8 +42,10 @@ struct hp_journal;
  * caller frees. */
 char *hp_journal_default_dir(const char *root);
 
-/* Opens (creating `dir` and the file as needed) the journal in `dir`.
- * Returns NULL with `err` on failure; free with hp_journal_close. */
+/* Opens the journal in `dir`. A missing file (or `dir`) is an empty
+ * journal: both are created by the first record written, so a run that
+ * records nothing leaves nothing on disk. Returns NULL with `err` on
+ * failure; free with hp_journal_close. */
 struct hp_journal *hp_journal_open(const char *dir, struct hp_strbuf *err);
 void hp_journal_close(struct hp_journal *j);   /* NULL is fine */
 /* The journal file's path (owned by `j`). */

@@ -59,8 +59,9 @@ int hp_system_detect_running(struct hp_system *s, const struct hp_strvec *compon
 /* The running build of `name`, or NULL. Owned by `s`. */
 const struct hp_running *hp_system_running(const struct hp_system *s, const char *name);
 
-/* Splits "NAME=EVR"; returns 0 and malloc'd *name and *evr (caller frees) or -1
- * with err set ("invalid --running 'x': expected NAME=EVR"). */
+/* Splits "NAME=EVR" (EVR as hp_evr_valid: [E:]V-R); returns 0 and malloc'd
+ * *name and *evr (caller frees) or -1 with err set ("invalid --running 'x':
+ * expected NAME=EVR"). */
 int hp_parse_name_evr(const char *arg, char **name, char **evr, struct hp_strbuf *err);
 
 #endif

@@ -109,6 +109,9 @@ int hp_journal_read(struct hp_journal *j, struct hp_journal_entry **out, size_t 
 
 	*out = NULL;
 	*nr = 0;
+	/* Not created yet: no records (see ensure_file). */
+	if (j->fd < 0 && access(j->path, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	if (hp_read_file(j->path, &sb, err)) {
 		hp_strbuf_release(&sb);
 		return -1;
@@ -128,6 +131,29 @@ int hp_journal_read(struct hp_journal *j, struct hp_journal_entry **out, size_t 
 	return 0;
 }
 
+/* Creates the directory and the file on the first record: a run that
+ * writes nothing (a refused apply, a reapply with nothing to do) leaves no
+ * trace on disk. */
+static int ensure_file(struct hp_journal *j, struct hp_strbuf *err)
+{
+	int dfd;
+
+	if (j->fd >= 0)
+		return 0;
+	if (hp_mkdir_p(j->dir, 0755, err))
+		return -1;
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (j->fd < 0)
+		return hp_error_errno(err, errno, "cannot open '%s'", j->path);
+	/* The new file's directory entry must survive a crash too. */
+	dfd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
 /* Appends one line with a single write and makes it durable. */
 static int append_line(struct hp_journal *j, const char *s, struct hp_strbuf *err)
 {
@@ -135,6 +161,8 @@ static int append_line(struct hp_journal *j, const char *s, struct hp_strbuf *er
 	size_t len = strlen(line), off = 0;
 	int ret = -1;
 
+	if (ensure_file(j, err))
+		goto out;
 	while (off < len) {
 		ssize_t n = write(j->fd, line + off, len - off);
 		if (n < 0) {
@@ -161,29 +189,19 @@ struct hp_journal *hp_journal_open(const char *dir, struct hp_strbuf *err)
 	struct hp_journal_entry *v = NULL;
 	size_t nr = 0;
 	struct stat st;
-	int created = 0;
 
 	j->fd = -1;
 	j->dir = hp_xstrdup(dir);
 	j->path = hp_path_join(dir, JOURNAL_FILE);
-	if (hp_mkdir_p(dir, 0755, err))
-		goto fail;
+	j->next_seq = 1;
 	j->fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (j->fd < 0 && errno == ENOENT) {
-		j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		created = 1;
-	}
 	if (j->fd < 0) {
+		/* No journal yet (nor maybe its directory): an empty one, created
+		 * by the first record (ensure_file). */
+		if (errno == ENOENT)
+			return j;
 		hp_error_errno(err, errno, "cannot open '%s'", j->path);
 		goto fail;
-	}
-	if (created) {
-		/* The new file's directory entry must survive a crash too. */
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
 	}
 	if (fstat(j->fd, &st) < 0) {
 		hp_error_errno(err, errno, "cannot stat '%s'", j->path);
@@ -202,7 +220,6 @@ struct hp_journal *hp_journal_open(const char *dir, struct hp_strbuf *err)
 	}
 	if (hp_journal_read(j, &v, &nr, err))
 		goto fail;
-	j->next_seq = 1;
 	for (size_t i = 0; i < nr; i++)
 		if (v[i].seq >= j->next_seq)
 			j->next_seq = v[i].seq + 1;

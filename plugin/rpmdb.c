@@ -17,18 +17,18 @@
 static int rpmlog_capture(rpmlogRec rec, rpmlogCallbackData data)
 {
 	struct hp_strbuf *sb = data;
-	const char *msg = rpmlogRecMessage(rec);
-	size_t len = msg ? strlen(msg) : 0;
+	char *msg;
 
 	if (rpmlogRecPriority(rec) > RPMLOG_WARNING)
 		return 0;
-	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		len--;
-	if (len) {
+	/* One error line even when rpm's message spans several. */
+	msg = hp_oneline(rpmlogRecMessage(rec));
+	if (msg && *msg) {
 		if (sb->len)
 			hp_strbuf_adds(sb, "; ");
-		hp_strbuf_add(sb, msg, len);
+		hp_strbuf_adds(sb, msg);
 	}
+	free(msg);
 	return 0;   /* not RPMLOG_DEFAULT: rpm prints nothing itself */
 }
 

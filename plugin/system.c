@@ -12,6 +12,7 @@
 #include <solv/repo.h>
 #include <solv/repo_rpmdb.h>
 
+#include "hp_evr.h"
 #include "hp_rpmdb.h"
 #include "hp_system.h"
 
@@ -178,6 +179,11 @@ int hp_parse_name_evr(const char *arg, char **name, char **evr, struct hp_strbuf
 
 	if (!eq || eq == arg || !eq[1] || strchr(eq + 1, '=') || strchr(arg, ' '))
 		return hp_error(err, "invalid --running '%s': expected NAME=EVR", arg);
+	/* A build is always a full [E:]V-R: "6.1.0-" or "x-" would match nothing
+	 * installed and silently turn detection off for that component. */
+	if (!hp_evr_valid(eq + 1))
+		return hp_error(err, "invalid --running '%s': EVR '%s' is not of the form [E:]V-R",
+				arg, eq + 1);
 	*name = hp_xstrndup(arg, eq - arg);
 	*evr = hp_xstrdup(eq + 1);
 	return 0;

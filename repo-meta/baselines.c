@@ -33,16 +33,46 @@ static char *baselines_path(const char *repodir)
 
 int hp_baselines_load(struct hp_meta *m, const char *repodir, struct hp_strbuf *err)
 {
+	struct hp_strbuf problems = HP_STRBUF_INIT;
 	char *path = baselines_path(repodir);
 	struct stat st;
-	int ret = 0;
+	int ret = -1;
 
-	if (stat(path, &st)) {
-		if (errno != ENOENT)
-			ret = hp_error_errno(err, errno, "cannot read '%s'", path);
-	} else {
-		ret = hp_meta_read_file(m, path, err);
+	/* A missing baselines file means "none yet"; a missing repository
+	 * directory is an error, not an empty list. */
+	if (stat(repodir, &st)) {
+		if (errno == ENOENT)
+			hp_error(err, "'%s': no such repository directory", repodir);
+		else
+			hp_error_errno(err, errno, "cannot read '%s'", repodir);
+		goto out;
 	}
+	if (!S_ISDIR(st.st_mode)) {
+		hp_error(err, "'%s': not a directory", repodir);
+		goto out;
+	}
+	if (stat(path, &st)) {
+		if (errno != ENOENT) {
+			hp_error_errno(err, errno, "cannot read '%s'", path);
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	if (hp_meta_read_file(m, path, err))
+		goto out;
+	/* The file is ours, but may have been edited by hand: the same rules
+	 * as for published metadata, one line per problem. */
+	if (hp_meta_validate(m, &problems)) {
+		char *prefix = hp_xasprintf("'%s': ", path);
+
+		hp_error_lines(err, prefix, problems.buf);
+		free(prefix);
+		goto out;
+	}
+	ret = 0;
+out:
+	hp_strbuf_release(&problems);
 	free(path);
 	return ret;
 }
@@ -90,17 +120,15 @@ int hp_baselines_add(const char *repodir, struct hp_baseline *b, struct hp_strbu
 	struct hp_strbuf problems = HP_STRBUF_INIT;
 	char *dir = hp_path_join(repodir, HP_REPO_STATE_DIR);
 	char *path = baselines_path(repodir);
-	struct stat st;
 	int ret = -1;
 
 	hp_meta_init(&m);
-	if (stat(repodir, &st) || !S_ISDIR(st.st_mode)) {
-		hp_error_errno(err, errno ? errno : ENOTDIR, "'%s': not a directory", repodir);
-		goto out;
-	}
-	if (check_baseline(b, err))
-		goto out;
+	/* hp_baselines_load refuses a REPO that is missing or not a directory
+	 * (before the baseline itself is judged: the REPO is the first thing
+	 * named on the command line). */
 	if (hp_baselines_load(&m, repodir, err))
+		goto out;
+	if (check_baseline(b, err))
 		goto out;
 	if (hp_meta_find_baseline(&m, b->id)) {
 		hp_error(err, "baseline '%s' already exists in '%s'", b->id, path);
@@ -109,7 +137,7 @@ int hp_baselines_add(const char *repodir, struct hp_baseline *b, struct hp_strbu
 	hp_meta_add_baseline(&m, b);
 	m.format = HP_META_FORMAT_VERSION;
 	if (hp_meta_validate(&m, &problems)) {
-		hp_error(err, "baseline rejected: %s", problems.buf);
+		hp_error_lines(err, "baseline rejected: ", problems.buf);
 		goto out;
 	}
 	hp_meta_write(&m, &xml);

@@ -97,8 +97,10 @@ const char *hp_baseline_kind_name(enum hp_baseline_kind k);
 int hp_baseline_kind_parse(const char *s, enum hp_baseline_kind *k);
 
 /* Checks the model's own invariants (ids unique, dates valid, payload below
- * HP_PAYLOAD_ROOT without "..", sha256 is 64 hex, known kind, ...). Appends one
- * line per problem to err; returns the number of problems (0 = valid). */
+ * HP_PAYLOAD_ROOT without "..", sha256 is 64 hex, known kind, build EVRs of
+ * the form [E:]V-R, package location relative, non-empty and without "..",
+ * ...). Appends one line per problem to err; returns the number of
+ * problems (0 = valid). */
 int hp_meta_validate(const struct hp_meta *m, struct hp_strbuf *err);
 
 /* --- XML codec (meta_xml.c, expat) --- */

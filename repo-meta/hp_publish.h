@@ -33,8 +33,10 @@ int hp_build_arg_parse(const char *arg, char **name, char **evr, struct hp_strbu
 
 /* --- baselines (baselines.c) --- */
 
-/* Loads REPO/.hotpatch/baselines.xml into `m` (initialised by the caller);
- * a missing file gives an empty model and 0. */
+/* Loads REPO/.hotpatch/baselines.xml into `m` (initialised by the caller,
+ * who releases it in every case) and validates it (hp_meta_validate; one
+ * error line per problem, each naming the file). A missing file gives an
+ * empty model and 0; a REPO that is missing or not a directory is an error. */
 int hp_baselines_load(struct hp_meta *m, const char *repodir, struct hp_strbuf *err);
 /* Checks `b` (kind, dates, supported-until >= issued, at least one build,
  * builds valid and not repeated, id not already in REPO) and appends it to

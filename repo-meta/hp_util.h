@@ -40,6 +40,11 @@ int hp_error(struct hp_strbuf *err, const char *fmt, ...)
 int hp_error_errno(struct hp_strbuf *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Appends each non-empty line of `lines` (e.g. hp_meta_validate's problems)
+ * to `err` as its own message, after `prefix` (may be NULL): one line per
+ * problem, each naming the file or object it is about. */
+void hp_error_lines(struct hp_strbuf *err, const char *prefix, const char *lines);
+
 /* A NULL-terminated vector of malloc'd strings; the vector owns them. */
 struct hp_strvec {
 	char **v;     /* v[nr] == NULL once anything was pushed */
@@ -64,6 +69,13 @@ void *hp_xrealloc(void *p, size_t n);
 char *hp_xstrdup(const char *s);          /* NULL in, NULL out */
 char *hp_xstrndup(const char *s, size_t n);
 char *hp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A foreign library's message (createrepo_c, gpgme, libarchive, rpm's log)
+ * as one line: every run of whitespace, newlines included, becomes one space
+ * and leading/trailing whitespace goes. Returns malloc'd, caller frees;
+ * NULL in, NULL out. */
+char *hp_oneline(const char *msg);
+/* The same, rewriting `s` in place (it only shrinks); returns `s`. */
+char *hp_oneline_inplace(char *s);
 /* Grow an array `x` of `nr` used and `alloc` allocated elements to hold `want`. */
 #define HP_ALLOC_GROW(x, want, alloc)                                          \
 	do {                                                                   \

@@ -2,6 +2,7 @@
  * The XML codec lives in meta_xml.c; docs/hotpatch-metadata.md documents the
  * fields and the rules checked here. */
 #include "hp_meta.h"
+#include "hp_evr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,28 @@ static const char *payload_problem(const char *p)
 	return NULL;
 }
 
+/* Why a package location (relative to the repository root, as in
+ * primary.xml) is unsafe to join to the repository's path, or NULL: the
+ * client downloads and installs what it names, so it must stay inside. */
+static const char *location_problem(const char *p)
+{
+	if (!*p)
+		return "is empty";
+	if (p[0] == '/')
+		return "is absolute";
+	for (const char *c = p;;) {
+		const char *end = strchr(c, '/');
+		size_t len = end ? (size_t)(end - c) : strlen(c);
+
+		if (len == 2 && c[0] == '.' && c[1] == '.')
+			return "contains a '..' component";
+		if (!end)
+			break;
+		c = end + 1;
+	}
+	return NULL;
+}
+
 struct sort_key {
 	const char *key;
 	size_t idx;
@@ -367,6 +390,10 @@ static int validate_baseline(const struct hp_baseline *b, size_t idx, struct hp_
 			hp_error(err, "baseline '%s': build '%s' contains control characters or is not UTF-8", id,
 				 bu->name);
 			problems++;
+		} else if (!hp_evr_valid(bu->evr)) {
+			hp_error(err, "baseline '%s': build '%s=%s': EVR is not of the form [E:]V-R", id,
+				 bu->name, bu->evr);
+			problems++;
 		}
 		keys[nkeys].key = bu->name;
 		keys[nkeys].idx = i;
@@ -427,6 +454,15 @@ static int validate_hotpatch(const struct hp_hotpatch *h, size_t idx, struct hp_
 	}
 	if (h->epoch && *h->epoch && !is_digits(h->epoch)) {
 		hp_error(err, "hotpatch '%s': epoch '%s' is not a number", nevra, h->epoch);
+		problems++;
+	}
+	if (!is_empty(h->build) && !has_control(h->build) && !hp_evr_valid(h->build)) {
+		hp_error(err, "hotpatch '%s': build EVR '%s' is not of the form [E:]V-R", nevra,
+			 h->build);
+		problems++;
+	}
+	if (h->location && !has_control(h->location) && (why = location_problem(h->location))) {
+		hp_error(err, "hotpatch '%s': package location '%s' %s", nevra, h->location, why);
 		problems++;
 	}
 	if (!is_empty(h->payload) && (why = payload_problem(h->payload))) {

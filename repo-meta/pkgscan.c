@@ -210,6 +210,15 @@ static void digest_hex(DIGEST_CTX ctx, char hex[65])
 	free(d);
 }
 
+/* libarchive's last message as one line (it may be NULL or span lines);
+ * malloc'd, caller frees. */
+static char *archive_line(struct archive *a)
+{
+	const char *m = archive_error_string(a);
+
+	return hp_oneline(m ? m : "unknown archive error");
+}
+
 int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf *err)
 {
 	struct archive *a = archive_read_new();
@@ -226,7 +235,10 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 	archive_read_support_filter_all(a);
 	archive_read_support_format_cpio(a);
 	if (archive_read_open_filename(a, rpm_path, 65536) != ARCHIVE_OK) {
-		hp_error(err, "cannot read payload of '%s': %s", rpm_path, archive_error_string(a));
+		char *msg = archive_line(a);
+
+		hp_error(err, "cannot read payload of '%s': %s", rpm_path, msg);
+		free(msg);
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -253,8 +265,11 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 		digest_hex(ctx, f->sha256);
 		ctx = NULL;
 		if (n < 0) {
+			char *msg = archive_line(a);
+
 			hp_error(err, "cannot read payload of '%s' at '%s': %s", rpm_path, f->path,
-				 archive_error_string(a));
+				 msg);
+			free(msg);
 			goto out;
 		}
 		if (!f->is_module)
@@ -267,7 +282,10 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 			f->modinfo_error = hp_strbuf_detach(&merr);
 	}
 	if (r != ARCHIVE_EOF) {
-		hp_error(err, "cannot read payload of '%s': %s", rpm_path, archive_error_string(a));
+		char *msg = archive_line(a);
+
+		hp_error(err, "cannot read payload of '%s': %s", rpm_path, msg);
+		free(msg);
 		goto out;
 	}
 	ret = 0;

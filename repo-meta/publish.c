@@ -216,8 +216,11 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	m.generated = (int64_t)hp_now();
 	m.expires = m.generated + (int64_t)o->expires_days * 86400;
 	if (hp_meta_validate(&m, &problems)) {
-		hp_error(err, "'%s': the hotpatch metadata does not validate:\n%s", repodir,
-			 problems.buf);
+		/* One line per problem, each naming the repository. */
+		char *prefix = hp_xasprintf("'%s': invalid hotpatch metadata: ", repodir);
+
+		hp_error_lines(err, prefix, problems.buf);
+		free(prefix);
 		goto out;
 	}
 	if (o->sign_key && try_key(o, err))
@@ -316,9 +319,27 @@ static void add_problems(struct hp_verify_report *r, const char *lines)
 	}
 }
 
+/* After a signature that does not verify, nothing in repomd.xml is the
+ * operator's, so verify stops there -- but the usual cause is worth naming
+ * on the same line: createrepo_c (--update) rewrote repomd.xml, dropping
+ * the hotpatch record and leaving the old signature (DESIGN.md). */
+static void stale_signature_hint(const char *repomd, struct hp_strbuf *err)
+{
+	struct hp_strbuf ignored = HP_STRBUF_INIT;
+	struct hp_repomd md;
+
+	hp_repomd_init(&md);
+	if (!hp_repomd_read(&md, repomd, &ignored) && !hp_repomd_find(&md, HP_META_REPODATA_TYPE))
+		hp_strbuf_adds(err, "; and no hotpatch record in repomd.xml: was it rewritten by "
+			       "createrepo_c? run 'hotpatch-repo publish'");
+	hp_repomd_release(&md);
+	hp_strbuf_release(&ignored);
+}
+
 int hp_repo_verify(const char *repodir, const char *gnupg_home, struct hp_verify_report *r)
 {
 	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_strbuf problems = HP_STRBUF_INIT;
 	struct hp_repomd md;
 	const struct hp_repomd_entry *e;
 	struct hp_keyring *kr = NULL;
@@ -337,14 +358,28 @@ int hp_repo_verify(const char *repodir, const char *gnupg_home, struct hp_verify
 			 repodir);
 		goto out;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			hp_error_errno(&err, EISDIR, "cannot read '%s'", repomd);
+		else
+			hp_error(&err, "cannot read '%s': not a regular file", repomd);
+		goto out;
+	}
+	/* Unsigned metadata is reported and still checked (the operator wants
+	 * every problem), but a signature that does not verify makes the rest
+	 * meaningless: the bytes are not the operator's, so stop there. */
 	if (stat(asc, &st)) {
 		hp_error(&err, "'%s': not signed (no repomd.xml.asc)", repomd);
-	} else if ((kr = hp_keyring_open(gnupg_home, &err))) {
-		if (!hp_keyring_verify_file(kr, repomd, asc, &vr, &err)) {
-			r->is_signed = 1;
-			r->signed_by = vr.uid ? hp_xasprintf("%s (%s)", vr.uid, vr.fpr) :
-				hp_xstrdup(vr.fpr);
+	} else {
+		if (!(kr = hp_keyring_open(gnupg_home, &err)))
+			goto out;
+		if (hp_keyring_verify_file(kr, repomd, asc, &vr, &err)) {
+			stale_signature_hint(repomd, &err);
+			goto out;
 		}
+		r->is_signed = 1;
+		r->signed_by = vr.uid ? hp_xasprintf("%s (%s)", vr.uid, vr.fpr) :
+			hp_xstrdup(vr.fpr);
 	}
 	if (hp_repomd_read(&md, repomd, &err))
 		goto out;
@@ -362,7 +397,12 @@ int hp_repo_verify(const char *repodir, const char *gnupg_home, struct hp_verify
 	r->expires = m.expires;
 	r->nr_baselines = m.nr_baselines;
 	r->nr_hotpatches = m.nr_hotpatches;
-	hp_meta_validate(&m, &err);
+	if (hp_meta_validate(&m, &problems)) {
+		char *prefix = hp_xasprintf("'%s': invalid hotpatch metadata: ", path);
+
+		hp_error_lines(&err, prefix, problems.buf);
+		free(prefix);
+	}
 	if (m.expires && m.expires <= (int64_t)hp_now()) {
 		char date[11];
 
@@ -376,6 +416,7 @@ out:
 	hp_repomd_release(&md);
 	hp_meta_release(&m);
 	hp_strbuf_release(&err);
+	hp_strbuf_release(&problems);
 	free(repomd);
 	free(asc);
 	free(path);

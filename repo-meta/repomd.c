@@ -38,6 +38,13 @@ void hp_repomd_release(struct hp_repomd *md)
 	hp_repomd_init(md);
 }
 
+/* createrepo_c's message for `gerr` (or `fallback`) as one line (its parse
+ * errors quote libxml2's, which end in a newline); malloc'd, caller frees. */
+static char *gerr_line(const GError *gerr, const char *fallback)
+{
+	return hp_oneline(gerr && gerr->message ? gerr->message : fallback);
+}
+
 struct parse_state {
 	int no_repomd;     /* the document has no <repomd> element */
 };
@@ -77,6 +84,14 @@ static cr_Repomd *parse_cr(const char *path, struct hp_strbuf *err)
 		hp_error_errno(err, errno, "cannot read '%s'", path);
 		return NULL;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		hp_error_errno(err, EISDIR, "cannot read '%s'", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		hp_error(err, "cannot read '%s': not a regular file", path);
+		return NULL;
+	}
 	crmd = cr_repomd_new();
 	/* createrepo_c also logs parse errors through glib (stderr, or an
 	 * abort under G_DEBUG=fatal-criticals); our message says it once. */
@@ -85,8 +100,10 @@ static cr_Repomd *parse_cr(const char *path, struct hp_strbuf *err)
 	rc = cr_xml_parse_repomd(path, crmd, parse_warning, &ps, &gerr);
 	g_log_remove_handler("C_CREATEREPOLIB", log_id);
 	if (rc != CRE_OK || gerr) {
-		hp_error(err, "'%s': malformed repomd.xml: %s", path,
-			 gerr && gerr->message ? gerr->message : "parse error");
+		char *msg = gerr_line(gerr, "parse error");
+
+		hp_error(err, "'%s': malformed repomd.xml: %s", path, msg);
+		free(msg);
 		goto fail;
 	}
 	if (ps.no_repomd) {
@@ -159,8 +176,10 @@ static int write_repomd(cr_Repomd *crmd, const char *repomd_path, struct hp_strb
 
 	xml = cr_xml_dump_repomd(crmd, &gerr);
 	if (!xml) {
-		hp_error(err, "cannot write '%s': %s", repomd_path,
-			 gerr && gerr->message ? gerr->message : "cannot generate repomd.xml");
+		char *msg = gerr_line(gerr, "cannot generate repomd.xml");
+
+		hp_error(err, "cannot write '%s': %s", repomd_path, msg);
+		free(msg);
 		if (gerr)
 			g_error_free(gerr);
 		return -1;
@@ -230,8 +249,10 @@ int hp_repomd_set_record(const char *repodir, const char *type, const char *file
 
 	rec = cr_repomd_record_new(type, new_path);
 	if (cr_repomd_record_fill(rec, CR_CHECKSUM_SHA256, &gerr) != CRE_OK || gerr) {
-		hp_error(err, "cannot describe '%s' for repomd.xml: %s", new_path,
-			 gerr && gerr->message ? gerr->message : "unknown error");
+		char *msg = gerr_line(gerr, "unknown error");
+
+		hp_error(err, "cannot describe '%s' for repomd.xml: %s", new_path, msg);
+		free(msg);
 		goto out;
 	}
 	if (!rec->checksum || strcmp(rec->checksum, sha)) {
@@ -348,8 +369,10 @@ int hp_repomd_check_entry(const char *repodir, const struct hp_repomd_entry *e,
 	}
 	sum = cr_checksum_file(path, ct, &gerr);
 	if (!sum) {
-		hp_error(err, "cannot read '%s': %s", path,
-			 gerr && gerr->message ? gerr->message : "checksum failed");
+		char *msg = gerr_line(gerr, "checksum failed");
+
+		hp_error(err, "cannot read '%s': %s", path, msg);
+		free(msg);
 		goto out;
 	}
 	if (strcasecmp(sum, e->checksum)) {

@@ -20,6 +20,18 @@ struct hp_keyring {
 	gpgme_ctx_t ctx;
 };
 
+/* gpgme's text for `e` as one line, in the caller's buffer `buf` (256
+ * bytes): the error convention is one line per problem. */
+static const char *gpg_msg(gpgme_error_t e, char *buf)
+{
+	if (gpgme_strerror_r(e, buf, 256))
+		snprintf(buf, 256, "%s", gpgme_strerror(e));
+	return hp_oneline_inplace(buf);
+}
+/* The compound literal lives to the end of the enclosing block: long
+ * enough for the hp_error() call it is an argument of. */
+#define GPG_MSG(e) gpg_msg((e), (char[256]){ 0 })
+
 /* gpgme must be initialised once before any other call (gpgme(3)). The
  * library is not used from several threads at once here, so a flag is
  * enough. */
@@ -35,7 +47,7 @@ static int gpgme_setup(struct hp_strbuf *err)
 	e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
 	if (e)
 		return hp_error(err, "cannot use gpg through gpgme: %s (is gnupg installed?)",
-				gpgme_strerror(e));
+				GPG_MSG(e));
 	done = 1;
 	return 0;
 }
@@ -58,7 +70,7 @@ static int new_ctx(gpgme_ctx_t *ctx, const char *home, struct hp_strbuf *err)
 		return -1;
 	e = gpgme_new(ctx);
 	if (e)
-		return hp_error(err, "cannot create a gpgme context: %s", gpgme_strerror(e));
+		return hp_error(err, "cannot create a gpgme context: %s", GPG_MSG(e));
 	e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
 	if (!e && home)
 		e = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_OpenPGP, NULL, home);
@@ -66,7 +78,7 @@ static int new_ctx(gpgme_ctx_t *ctx, const char *home, struct hp_strbuf *err)
 		gpgme_release(*ctx);
 		*ctx = NULL;
 		return hp_error(err, "cannot use GnuPG home '%s': %s", home_name(home),
-				gpgme_strerror(e));
+				GPG_MSG(e));
 	}
 	return 0;
 }
@@ -94,7 +106,7 @@ static int find_signing_key(gpgme_ctx_t ctx, const char *keyid, const char *home
 	gpgme_op_keylist_end(ctx);
 	if (gpg_err_code(e) != GPG_ERR_EOF) {
 		hp_error(err, "cannot list the keys of '%s': %s", home_name(home),
-			 gpgme_strerror(e));
+			 GPG_MSG(e));
 		goto out;
 	}
 	if (n > 1) {
@@ -164,14 +176,14 @@ int hp_sign_file(const char *path, const char *sig_path, const char *keyid,
 		e = gpgme_op_sign(ctx, in, out, GPGME_SIG_MODE_DETACH);
 	if (e) {
 		hp_error(err, "cannot sign '%s' with key '%s': %s", path, keyid,
-			 gpgme_strerror(e));
+			 GPG_MSG(e));
 		goto out;
 	}
 	sres = gpgme_op_sign_result(ctx);
 	if (!sres || sres->invalid_signers || !sres->signatures) {
 		hp_error(err, "cannot sign '%s' with key '%s': %s", path, keyid,
 			 sres && sres->invalid_signers ?
-			 gpgme_strerror(sres->invalid_signers->reason) : "no signature made");
+			 GPG_MSG(sres->invalid_signers->reason) : "no signature made");
 		goto out;
 	}
 	sig = gpgme_data_release_and_get_mem(out, &sig_len);
@@ -298,7 +310,7 @@ int hp_keyring_import_file(struct hp_keyring *kr, const char *key_path, struct h
 	if (!e)
 		e = gpgme_op_import(kr->ctx, data);
 	if (e) {
-		hp_error(err, "cannot import keys from '%s': %s", key_path, gpgme_strerror(e));
+		hp_error(err, "cannot import keys from '%s': %s", key_path, GPG_MSG(e));
 		goto out;
 	}
 	ires = gpgme_op_import_result(kr->ctx);
@@ -375,7 +387,7 @@ static int check_signature(struct hp_keyring *kr, const char *path, gpgme_signat
 		goto out;
 	default:
 		hp_error(err, "'%s': signature from %s (%s) cannot be verified: %s", path,
-			 key_uid(key), fpr, gpgme_strerror(sig->status));
+			 key_uid(key), fpr, GPG_MSG(sig->status));
 		goto out;
 	}
 	if (!key) {
@@ -434,7 +446,7 @@ int hp_keyring_verify_file(struct hp_keyring *kr, const char *path, const char *
 	if (!e)
 		e = gpgme_data_new_from_mem(&d_sig, sigbuf.buf, sigbuf.len, 0);
 	if (e) {
-		hp_error(err, "'%s': cannot verify: %s", path, gpgme_strerror(e));
+		hp_error(err, "'%s': cannot verify: %s", path, GPG_MSG(e));
 		goto out;
 	}
 	e = gpgme_op_verify(kr->ctx, d_sig, d_text, NULL);
@@ -450,7 +462,7 @@ int hp_keyring_verify_file(struct hp_keyring *kr, const char *path, const char *
 		goto out;
 	default:
 		hp_error(err, "'%s': cannot verify signature '%s': %s", path, sig_path,
-			 gpgme_strerror(e));
+			 GPG_MSG(e));
 		goto out;
 	}
 	vres = gpgme_op_verify_result(kr->ctx);

@@ -77,6 +77,35 @@ char *hp_xasprintf(const char *fmt, ...)
 	return p;
 }
 
+char *hp_oneline_inplace(char *s)
+{
+	char *o = s;
+	int space = 0;
+
+	if (!s)
+		return NULL;
+	for (const char *p = s; *p; p++) {
+		/* Any run of whitespace (newlines, tabs) becomes one space, so a
+		 * library's multi-line message stays one error line. */
+		if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ' || *p == '\v' ||
+		    *p == '\f') {
+			space = 1;
+			continue;
+		}
+		if (space && o != s)
+			*o++ = ' ';
+		space = 0;
+		*o++ = *p;
+	}
+	*o = '\0';
+	return s;
+}
+
+char *hp_oneline(const char *msg)
+{
+	return hp_oneline_inplace(hp_xstrdup(msg));
+}
+
 void hp_strbuf_init(struct hp_strbuf *sb)
 {
 	sb->buf = hp_strbuf_slopbuf;
@@ -188,6 +217,19 @@ int hp_error_errno(struct hp_strbuf *err, int errnum, const char *fmt, ...)
 	va_end(ap);
 	hp_strbuf_addf(err, ": %s", strerror(errnum));
 	return -1;
+}
+
+void hp_error_lines(struct hp_strbuf *err, const char *prefix, const char *lines)
+{
+	for (const char *p = lines; p && *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (n)
+			hp_error(err, "%s%.*s", prefix ? prefix : "", (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
 }
 
 void hp_strvec_init(struct hp_strvec *sv)

@@ -240,11 +240,18 @@ static int parse_args(int argc, char **argv, struct hp_cli_opts *o, const struct
 		}
 		switch (options[k].id) {
 		case OPT_ROOT:
-			o->root = val;
+		case OPT_DBPATH: {
+			const char **slot = options[k].id == OPT_ROOT ? &o->root : &o->dbpath;
+
+			/* As hotpatch-repo's options: the last one silently winning
+			 * would read another system than the one meant. */
+			if (*slot) {
+				*code = hp_cli_usage_error("option '%s' given twice", options[k].name);
+				goto out;
+			}
+			*slot = val;
 			break;
-		case OPT_DBPATH:
-			o->dbpath = val;
-			break;
+		}
 		case OPT_REPO:
 			hp_strvec_push(&o->repos, val);
 			break;
@@ -262,6 +269,21 @@ static int parse_args(int argc, char **argv, struct hp_cli_opts *o, const struct
 				*code = hp_cli_usage_error("%s", err.buf);
 				hp_strbuf_release(&err);
 				goto out;
+			}
+			/* One running build per component: two different EVRs
+			 * for one name is a contradiction, not an override. */
+			for (size_t j = 0; j < o->running.nr; j++) {
+				const char *prev = o->running.v[j];
+				size_t len = strlen(n);
+
+				if (!strncmp(prev, n, len) && prev[len] == '=' &&
+				    strcmp(prev + len + 1, e)) {
+					*code = hp_cli_usage_error("--running names '%s' twice (%s and %s)",
+								   n, prev + len + 1, e);
+					free(n);
+					free(e);
+					goto out;
+				}
 			}
 			free(n);
 			free(e);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -47,10 +48,24 @@ int hp_cmd_baseline_add(const struct hp_cli_cmd *cmd, int argc, char **argv)
 						hp_baseline_add_opts[required[i]].name);
 			goto out;
 		}
+	/* Values of the wrong form are usage errors (exit 2), as --expires-days
+	 * is; what only the repository can judge (a duplicate id, support
+	 * ending before the issue date) stays an error (exit 1). */
 	b.id = hp_xstrdup(hp_cli_value(&a, OPT_ID));
 	if (hp_baseline_kind_parse(hp_cli_value(&a, OPT_KIND), &b.kind)) {
-		rc = hp_cli_error("invalid --kind: expected 'planned' or 'unplanned'");
+		rc = hp_cli_usage_error(cmd, "invalid --kind '%s': expected 'planned' or 'unplanned'",
+					hp_cli_value(&a, OPT_KIND));
 		goto out;
+	}
+	for (int o = OPT_ISSUED; o <= OPT_UNTIL; o++) {
+		const char *v = hp_cli_value(&a, o);
+		time_t t;
+
+		if (v && hp_parse_date(v, &t)) {
+			rc = hp_cli_usage_error(cmd, "invalid --%s '%s': expected a date YYYY-MM-DD",
+						hp_baseline_add_opts[o].name, v);
+			goto out;
+		}
 	}
 	b.issued = hp_xstrdup(hp_cli_value(&a, OPT_ISSUED));
 	b.supported_until = hp_xstrdup(hp_cli_value(&a, OPT_UNTIL));
@@ -58,7 +73,7 @@ int hp_cmd_baseline_add(const struct hp_cli_cmd *cmd, int argc, char **argv)
 		char *name, *evr;
 
 		if (hp_build_arg_parse(a.values[OPT_BUILD].v[i], &name, &evr, &err)) {
-			rc = hp_cli_error(err.buf);
+			rc = hp_cli_usage_error(cmd, "%s", err.buf);
 			goto out;
 		}
 		hp_baseline_add_build(&b, name, evr);

@@ -1,6 +1,7 @@
 /* hotpatch-repo list REPO [--json] */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -14,6 +15,7 @@ int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	struct hp_cli_args a;
 	struct hp_meta m;
 	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_strbuf problems = HP_STRBUF_INIT;
 	int exit_now, rc;
 
 	hp_meta_init(&m);
@@ -21,6 +23,16 @@ int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	if (rc || exit_now)
 		goto out;
 	if (hp_repo_read_published(a.positional[0], &m, &err)) {
+		rc = hp_cli_error(err.buf);
+		goto out;
+	}
+	/* The same rules as verify and the client: metadata they refuse is
+	 * not listed as if it were good (the signature is verify's job). */
+	if (hp_meta_validate(&m, &problems)) {
+		char *prefix = hp_xasprintf("'%s': invalid hotpatch metadata: ", a.positional[0]);
+
+		hp_error_lines(&err, prefix, problems.buf);
+		free(prefix);
 		rc = hp_cli_error(err.buf);
 		goto out;
 	}
@@ -75,5 +87,6 @@ out:
 	hp_meta_release(&m);
 	hp_cli_args_release(&a);
 	hp_strbuf_release(&err);
+	hp_strbuf_release(&problems);
 	return rc;
 }

@@ -46,11 +46,12 @@ hp_assert_contains "$HP_ERR" "^hotpatch-repo: error: baseline '2026-Q4' already 
 hp_assert_exit 1 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-10-01 \
 	--supported-until 2026-09-01 --build kernel-core=6.1.0-58
 hp_assert_contains "$HP_ERR" "supported-until 2026-09-01 is before issued 2026-10-01"
-hp_assert_exit 1 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-10-01 --build kernel-core=6.1.0
+# option values of the wrong form are usage errors (exit 2, as t3000 has it)
+hp_assert_exit 2 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-10-01 --build kernel-core=6.1.0
 hp_assert_contains "$HP_ERR" "not of the form \[E:\]V-R"
-hp_assert_exit 1 "$HR" baseline add "$repo" --id X --kind weekly --issued 2026-10-01 --build a=1-1
-hp_assert_exit 1 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-13-01 --build a=1-1
-hp_assert_exit 1 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-10-01 --build =1-1
+hp_assert_exit 2 "$HR" baseline add "$repo" --id X --kind weekly --issued 2026-10-01 --build a=1-1
+hp_assert_exit 2 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-13-01 --build a=1-1
+hp_assert_exit 2 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-10-01 --build =1-1
 hp_assert_exit 2 "$HR" baseline add "$repo" --id X --kind planned --issued 2026-10-01
 hp_assert_contains "$HP_ERR" "option '--build' is required"
 hp_assert_exit 2 "$HR" baseline add "$repo" --frobnicate
@@ -95,7 +96,8 @@ hp_assert_eq "[] null" "$(jq -c '.[] | select(.evr == "1-1" and .package == "ker
 # --- createrepo_c --update drops the record and leaves a stale signature
 hp_make_repo "$repo" --update
 hp_assert_exit 1 "$HR" verify "$repo" --gnupg-home "$gpghome"
-hp_assert_contains "$HP_ERR" "no hotpatch record in repomd.xml"
+hp_assert_contains "$HP_ERR" "BAD signature.*no hotpatch record in repomd.xml"
+hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "stale signature and dropped record: one line"
 hp_assert_exit 0 "$HR" publish "$repo" --sign-key "$fpr" --gnupg-home "$gpghome"
 hp_assert_contains "$HP_OUT" "revision 2: 2 baselines, 3 hotpatches, signed by $fpr; 3 unchanged packages from the scan cache"
 hp_assert_eq 3 "$(jq '.packages | length' "$repo/.hotpatch/cache.json")"

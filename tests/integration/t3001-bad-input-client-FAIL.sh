@@ -54,12 +54,20 @@ NCASES=0
 # the client state <root>/var/lib/hotpatch) nor in the directories of
 # the array WATCH.  A failure is recorded (not fatal) with what was seen.
 WATCH=()
+# Not state, so not hashed: the run lock <root>/run/hotpatch.lock (and the
+# run/ directory made for it), which every command that may change the
+# system takes before it decides anything; and sqlite's '*.sqlite-shm', the
+# shared-memory index rpm's sqlite backend maps on ANY open of the rpmdb,
+# read-only included (rpm -q and dnf do the same).
+tree_hash() {
+	hp_tree_hash "$1" run run/hotpatch.lock '*.sqlite-shm'
+}
 bad() {
 	local want=$1 name=$2 rc=0 d lines why=() before=() i
 	shift 2
 	NCASES=$((NCASES + 1))
 	for d in "$repo" "$root" "${WATCH[@]}"; do
-		before+=("$(hp_tree_hash "$d")")
+		before+=("$(tree_hash "$d")")
 	done
 	"$@" >"$W/.out" 2>"$W/.err" || rc=$?
 	lines=$(wc -l <"$W/.err")
@@ -71,7 +79,7 @@ bad() {
 	fi
 	i=0
 	for d in "$repo" "$root" "${WATCH[@]}"; do
-		[ "${before[i]}" = "$(hp_tree_hash "$d")" ] || why+=("'$d' changed")
+		[ "${before[i]}" = "$(tree_hash "$d")" ] || why+=("'$d' changed")
 		i=$((i + 1))
 	done
 	if [ ${#why[@]} -gt 0 ]; then

@@ -265,6 +265,43 @@ START_TEST(t_engine_op)
 }
 END_TEST
 
+/* A run that writes no record leaves nothing on disk: the journal (and its
+ * directory) appear with the first record. */
+START_TEST(t_lazy_create)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_journal *j = hp_journal_open(dir, &err);
+	struct hp_journal_entry *v;
+	char *parent = hp_xasprintf("%s/var", tmp);
+	size_t nr = 1;
+	uint64_t seq;
+
+	ck_assert_msg(j != NULL, "%s", err.buf);
+	ck_assert(!hp_test_exists(parent));
+	ck_assert_int_eq(hp_journal_read(j, &v, &nr, &err), 0);
+	ck_assert_uint_eq(nr, 0);
+	free(v);
+	ck_assert_int_eq(hp_journal_pending(j, &v, &nr, &err), 0);
+	ck_assert_uint_eq(nr, 0);
+	free(v);
+	ck_assert_int_eq(hp_journal_recover(j, NULL, NULL, &err), 0);
+	hp_journal_close(j);
+	ck_assert(!hp_test_exists(parent));
+
+	j = hp_journal_open(dir, &err);
+	ck_assert_msg(j != NULL, "%s", err.buf);
+	ck_assert_int_eq(hp_journal_intent(j, "apply", "klp", &item, &seq, &err), 0);
+	ck_assert_uint_eq(seq, 1);
+	ck_assert(hp_test_exists(hp_journal_path(j)));
+	ck_assert_int_eq(hp_journal_read(j, &v, &nr, &err), 0);
+	ck_assert_uint_eq(nr, 1);
+	hp_journal_entries_free(v, nr);
+	hp_journal_close(j);
+	free(parent);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 START_TEST(t_open_error)
 {
 	struct hp_strbuf err = HP_STRBUF_INIT;
@@ -288,6 +325,7 @@ Suite *journal_suite(void)
 	tcase_add_test(tc, t_intent_result);
 	tcase_add_test(tc, t_crash_pending);
 	tcase_add_test(tc, t_torn_line);
+	tcase_add_test(tc, t_lazy_create);
 	tcase_add_test(tc, t_recover);
 	tcase_add_test(tc, t_engine_op);
 	tcase_add_test(tc, t_open_error);

@@ -929,6 +929,89 @@ START_TEST(test_validate_engine_name)
 }
 END_TEST
 
+/* The build a hotpatch targets and each baseline build are full [E:]V-R
+ * (hp_evr_valid): "x-" or "6.1.0-" would match no installed build. */
+START_TEST(test_validate_build_evr)
+{
+	static const char *const bad[] = { "x-", "6.1.0-", "-57", "6.1.0", "a:1-1", "1-2-3", "6.1 -57" };
+	static const char *const good[] = { "6.1.0-57", "1:3.0.11-1", "0:1.0~rc1-1.el9", "1.0^post1-2" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hp_meta m;
+
+		make_valid(&m);
+		set(&m.hotpatches[1].build, bad[i]);
+		expect_invalid(&m, 1, "build EVR");
+		make_valid(&m);
+		set(&m.baselines[0].builds[1].evr, bad[i]);
+		expect_invalid(&m, 1, "EVR is not of the form [E:]V-R");
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct hp_strbuf err = HP_STRBUF_INIT;
+		struct hp_meta m;
+
+		make_valid(&m);
+		set(&m.hotpatches[1].build, good[i]);
+		set(&m.baselines[0].builds[1].evr, good[i]);
+		ck_assert_msg(hp_meta_validate(&m, &err) == 0, "'%s': %s", good[i], err.buf);
+		hp_meta_release(&m);
+		hp_strbuf_release(&err);
+	}
+}
+END_TEST
+
+/* The client joins a package location to the repository's path and
+ * downloads what it names: it must stay inside the repository. */
+START_TEST(test_validate_location)
+{
+	static const struct {
+		const char *loc, *why;
+	} bad[] = {
+		{ "../../../../etc/passwd", "contains a '..' component" },
+		{ "Packages/../../x.rpm", "contains a '..' component" },
+		{ "Packages/..", "contains a '..' component" },
+		{ "..", "contains a '..' component" },
+		{ "/etc/passwd", "is absolute" },
+		{ "/srv/repo/Packages/x.rpm", "is absolute" },
+		{ "", "is empty" },
+	};
+	static const char *const good[] = { "Packages/x.rpm", "x.rpm", "a/b/c..d.rpm",
+					    "..x/y.rpm", "Packages/./x.rpm" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hp_meta m;
+		char *want = hp_xasprintf("package location '%s' %s", bad[i].loc, bad[i].why);
+
+		make_valid(&m);
+		set(&m.hotpatches[0].location, bad[i].loc);
+		expect_invalid(&m, 1, want);
+		free(want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct hp_strbuf err = HP_STRBUF_INIT;
+		struct hp_meta m;
+
+		make_valid(&m);
+		set(&m.hotpatches[0].location, good[i]);
+		ck_assert_msg(hp_meta_validate(&m, &err) == 0, "'%s': %s", good[i], err.buf);
+		hp_meta_release(&m);
+		hp_strbuf_release(&err);
+	}
+	/* Absent is fine: location is optional. */
+	{
+		struct hp_strbuf err = HP_STRBUF_INIT;
+		struct hp_meta m;
+
+		make_valid(&m);
+		free(m.hotpatches[0].location);
+		m.hotpatches[0].location = NULL;
+		ck_assert_int_eq(hp_meta_validate(&m, &err), 0);
+		hp_meta_release(&m);
+		hp_strbuf_release(&err);
+	}
+}
+END_TEST
+
 START_TEST(test_validate_nevra_unique)
 {
 	struct hp_meta m;
@@ -1096,6 +1179,8 @@ Suite *meta_suite(void)
 	tcase_add_test(tc, test_validate_payload_double_slash);
 	tcase_add_test(tc, test_validate_sha256);
 	tcase_add_test(tc, test_validate_engine_name);
+	tcase_add_test(tc, test_validate_build_evr);
+	tcase_add_test(tc, test_validate_location);
 	tcase_add_test(tc, test_validate_nevra_unique);
 	tcase_add_test(tc, test_validate_hotpatch_dates);
 	tcase_add_test(tc, test_validate_control_chars);
