@@ -10,6 +10,7 @@
 #include "hp_json.h"    /* hp_json_str, hp_json_strings, hp_json_print */
 #include "hp_resolve.h"
 #include "hp_table.h"   /* hp_table_*: the text tables */
+#include "hp_updateinfo.h"
 #include "hp_util.h"
 
 /* Each returns a new reference (caller json_object_put()s it, or hands it to
@@ -26,16 +27,23 @@ struct json_object *hp_json_hotpatches(const struct hp_res_hotpatch *h, size_t n
 /* [{"name","evr","baseline","reason"}] */
 struct json_object *hp_json_held_back(const struct hp_res_held *h, size_t nr);
 
+/* [{"name","evr","arch","advisory"}] */
+struct json_object *hp_json_reboot_suggested(const struct hp_reboot_pkgs *l);
+
 /* The `check --json` object: running, baseline, available, installed,
- * held_back, messages (a then b). */
+ * held_back, reboot_suggested (only when `reboot` is not NULL: check
+ * --updateinfo), messages (a then b). Reads nothing it is given after. */
 struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 				  const struct hp_resolution *res,
-				  const struct hp_strvec *messages);
+				  const struct hp_strvec *messages,
+				  const struct hp_reboot_pkgs *reboot);
 
 
 /* Text for `check`: the running builds, the table of available hotpatches
- * and a summary line; held-back updates and messages after it. */
+ * and a summary line; held-back updates, the packages of reboot_suggested
+ * advisories (when `reboot` is not NULL) and messages after it. */
 void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
-			  const struct hp_resolution *res, const struct hp_strvec *messages);
+			  const struct hp_resolution *res, const struct hp_strvec *messages,
+			  const struct hp_reboot_pkgs *reboot);
 
 #endif

@@ -11,6 +11,7 @@
 #define HP_REPO_H
 
 #include "hp_meta.h"
+#include "hp_updateinfo.h"
 #include "hp_util.h"
 
 struct hp_repo_opts {
@@ -20,6 +21,7 @@ struct hp_repo_opts {
 				      <root>/var/lib/hotpatch/repos; NULL = don't track */
 	struct hp_strvec gpgkeys;  /* armored public key files to trust (owned) */
 	int nogpgcheck;            /* never verify repomd.xml's signature */
+	int updateinfo;            /* also read the `updateinfo` record (reboot_suggested) */
 };
 
 void hp_repo_opts_init(struct hp_repo_opts *o);
@@ -33,6 +35,8 @@ struct hp_repo {
 	char *signer;    /* fingerprint that signed repomd.xml, or NULL */
 	int has_meta;    /* repo publishes hotpatch metadata */
 	struct hp_meta meta;
+	int has_updateinfo;            /* an updateinfo record was read (o->updateinfo) */
+	struct hp_reboot_pkgs reboot;  /* packages of its reboot_suggested advisories (owned) */
 };
 
 void hp_repo_init(struct hp_repo *r);
@@ -44,7 +48,10 @@ void hp_repo_release(struct hp_repo *r);
  * verified with a private keyring holding exactly o->gpgkeys, unless
  * o->nogpgcheck or !gpgcheck_required. A repository without a `hotpatch`
  * record loads with has_meta = 0 -- unless a revision was recorded for it
- * before, which is refused like a rollback. On success the revision is
+ * before, which is refused like a rollback. With o->updateinfo, its
+ * `updateinfo` record (if any) is read too, through the same checks (path
+ * inside repodata/, checksum from the verified repomd.xml, parsed from the
+ * private copy), into r->reboot -- with or without a hotpatch record. On success the revision is
  * recorded in o->state_dir (created 0755). On error `r` is left empty
  * (initialised), the state is untouched, and `err` gets one line. */
 int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,

@@ -78,9 +78,26 @@ struct json_object *hp_json_held_back(const struct hp_res_held *h, size_t nr)
 	return a;
 }
 
+struct json_object *hp_json_reboot_suggested(const struct hp_reboot_pkgs *l)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < l->nr; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(l->v[i].name));
+		json_object_object_add(o, "evr", json_object_new_string(l->v[i].evr));
+		json_object_object_add(o, "arch", json_object_new_string(l->v[i].arch));
+		json_object_object_add(o, "advisory", json_object_new_string(l->v[i].advisory));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 				  const struct hp_resolution *res,
-				  const struct hp_strvec *messages)
+				  const struct hp_strvec *messages,
+				  const struct hp_reboot_pkgs *reboot)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -89,6 +106,8 @@ struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 	json_object_object_add(o, "available", hp_json_hotpatches(res->available, res->nr_available));
 	json_object_object_add(o, "installed", hp_json_hotpatches(res->installed, res->nr_installed));
 	json_object_object_add(o, "held_back", hp_json_held_back(res->held_back, res->nr_held_back));
+	if (reboot)
+		json_object_object_add(o, "reboot_suggested", hp_json_reboot_suggested(reboot));
 	json_object_object_add(o, "messages", hp_json_strings(messages, &res->messages));
 	return o;
 }
@@ -102,8 +121,24 @@ static void print_messages(FILE *f, const struct hp_strvec *a, const struct hp_s
 			fprintf(f, "note: %s\n", v[k]->v[i]);
 }
 
+/* Short: the list can be long on a distribution's repos, but each line
+ * is what an admin looks for (which update, which advisory). */
+static void print_reboot(FILE *f, const struct hp_reboot_pkgs *l)
+{
+	if (!l->nr) {
+		fprintf(f, "No advisory suggests a reboot.\n");
+		return;
+	}
+	fprintf(f, "Reboot suggested by advisories (%zu package%s):\n", l->nr,
+		l->nr == 1 ? "" : "s");
+	for (size_t i = 0; i < l->nr; i++)
+		fprintf(f, "  %s-%s.%s (%s)\n", l->v[i].name, l->v[i].evr, l->v[i].arch,
+			l->v[i].advisory);
+}
+
 void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
-			  const struct hp_resolution *res, const struct hp_strvec *messages)
+			  const struct hp_resolution *res, const struct hp_strvec *messages,
+			  const struct hp_reboot_pkgs *reboot)
 {
 	struct hp_table t;
 
@@ -167,5 +202,7 @@ void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
 		hp_table_print(f, &t, 2);
 		hp_table_release(&t);
 	}
+	if (reboot)
+		print_reboot(f, reboot);
 	print_messages(f, messages, &res->messages);
 }

@@ -1,6 +1,7 @@
 /* The repository as its metadata describes it: primary (which packages are
  * hotpatches, where the component builds are) and updateinfo (CVEs, severity,
- * reboot, issue date per package), loaded once with libsolv. */
+ * reboot, issue date per package, parsed by updateinfo.c), loaded once with
+ * libsolv. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,18 +9,17 @@
 #include <sys/stat.h>
 
 #include <solv/chksum.h>
-#include <solv/dataiterator.h>
 #include <solv/evr.h>
 #include <solv/knownid.h>
 #include <solv/pool.h>
 #include <solv/repo.h>
 #include <solv/repo_rpmmd.h>
-#include <solv/repo_updateinfoxml.h>
 #include <solv/solv_xfopen.h>
 #include <solv/solvable.h>
 
 #include "hp_pkgscan.h"
 #include "hp_repomd.h"
+#include "hp_updateinfo.h"
 
 void hp_repo_pkg_init(struct hp_repo_pkg *p)
 {
@@ -60,12 +60,6 @@ void hp_reposcan_release(struct hp_reposcan *rs)
 	hp_reposcan_init(rs);
 }
 
-/* libsolv's EVR strings omit a zero epoch; so do we, so that keys match. */
-static const char *strip_zero_epoch(const char *evr)
-{
-	return strncmp(evr, "0:", 2) ? evr : evr + 2;
-}
-
 static void fill_pkg(Pool *pool, Solvable *s, struct hp_repo_pkg *out)
 {
 	const char *loc = solvable_lookup_location(s, NULL);
@@ -79,17 +73,14 @@ static void fill_pkg(Pool *pool, Solvable *s, struct hp_repo_pkg *out)
 	out->pkgid = hp_xstrdup(chk);
 }
 
-static int load_file(Repo *repo, const char *path, int updateinfo, struct hp_strbuf *err)
+static int load_primary(Repo *repo, const char *path, struct hp_strbuf *err)
 {
 	FILE *fp = solv_xfopen(path, "r");
 	int r;
 
 	if (!fp)
 		return hp_error_errno(err, errno, "cannot open '%s'", path);
-	if (updateinfo)
-		r = repo_add_updateinfoxml(repo, fp, 0);
-	else
-		r = repo_add_rpmmd(repo, fp, NULL, 0);
+	r = repo_add_rpmmd(repo, fp, NULL, 0);
 	fclose(fp);
 	if (r)
 		return hp_error(err, "cannot parse '%s': %s", path, pool_errstr(repo->pool));
@@ -156,78 +147,35 @@ static struct hp_pkg_advisories *adv_slot(struct hp_reposcan *rs, Pool *pool, co
 	return a;
 }
 
-/* One pass over the advisories: every package an advisory lists gets the
- * advisory's facts merged into its slot (index by pooled NEVRA string). */
-static void index_updateinfo(struct hp_reposcan *rs, Pool *pool, Repo *repo)
+/* Called per (advisory, package) by hp_updateinfo_read: the advisory's
+ * facts are merged into the package's slot (indexed by pooled NEVRA string). */
+static void merge_advisory(const struct hp_advisory *a, const char *name, const char *evr,
+			   const char *arch, void *data)
 {
-	Id p;
-	Solvable *s;
-	struct hp_strvec cves = HP_STRVEC_INIT;
-	struct hp_strvec nevras = HP_STRVEC_INIT;
+	struct hp_reposcan *rs = data;
+	char *nevra = hp_xasprintf("%s-%s.%s", name, evr, arch);
+	struct hp_pkg_advisories *adv = adv_slot(rs, rs->pool, nevra);
+	char date[11] = "";
 
-	FOR_REPO_SOLVABLES(repo, p, s) {
-		const char *name = pool_id2str(pool, s->name);
-		const char *sev = solvable_lookup_str(s, UPDATE_SEVERITY);
-		unsigned long long issued = solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0);
-		int reboot = solvable_lookup_void(s, UPDATE_REBOOT);
-		char date[11] = "";
-		Dataiterator di;
-
-		if (strncmp(name, "patch:", 6))
-			continue;
-		name += 6;
-		if (issued)
-			hp_format_date((time_t)issued, date);
-		hp_strvec_release(&cves);
-		hp_strvec_release(&nevras);
-		dataiterator_init(&di, pool, repo, p, UPDATE_REFERENCE, 0, 0);
-		while (dataiterator_step(&di)) {
-			const char *type, *id;
-
-			dataiterator_setpos(&di);
-			type = pool_lookup_str(pool, SOLVID_POS, UPDATE_REFERENCE_TYPE);
-			id = pool_lookup_str(pool, SOLVID_POS, UPDATE_REFERENCE_ID);
-			if (type && id && !strcmp(type, "cve") && !hp_strvec_contains(&cves, id))
-				hp_strvec_push(&cves, id);
-		}
-		dataiterator_free(&di);
-		dataiterator_init(&di, pool, repo, p, UPDATE_COLLECTION, 0, 0);
-		while (dataiterator_step(&di)) {
-			Id n, e, a;
-
-			dataiterator_setpos(&di);
-			n = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_NAME);
-			e = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_EVR);
-			a = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_ARCH);
-			if (!n || !e)
-				continue;
-			hp_strvec_pushf(&nevras, "%s-%s.%s", pool_id2str(pool, n),
-					strip_zero_epoch(pool_id2str(pool, e)),
-					a ? pool_id2str(pool, a) : "noarch");
-		}
-		dataiterator_free(&di);
-		for (size_t i = 0; i < nevras.nr; i++) {
-			struct hp_pkg_advisories *adv = adv_slot(rs, pool, nevras.v[i]);
-
-			if (!hp_strvec_contains(&adv->advisories, name))
-				hp_strvec_push(&adv->advisories, name);
-			for (size_t j = 0; j < cves.nr; j++)
-				if (!hp_strvec_contains(&adv->cves, cves.v[j]))
-					hp_strvec_push(&adv->cves, cves.v[j]);
-			if (sev && *sev && severity_rank(sev) >= severity_rank(adv->severity)) {
-				free(adv->severity);
-				adv->severity = hp_xstrdup(sev);
-			}
-			if (*date && (!adv->issued || strcmp(date, adv->issued) > 0)) {
-				free(adv->issued);
-				adv->issued = hp_xstrdup(date);
-			}
-			if (reboot)
-				adv->reboot_suggested = 1;
-		}
+	if (a->issued)
+		hp_format_date(a->issued, date);
+	if (!hp_strvec_contains(&adv->advisories, a->id))
+		hp_strvec_push(&adv->advisories, a->id);
+	for (size_t j = 0; j < a->cves->nr; j++)
+		if (!hp_strvec_contains(&adv->cves, a->cves->v[j]))
+			hp_strvec_push(&adv->cves, a->cves->v[j]);
+	if (a->severity && *a->severity &&
+	    severity_rank(a->severity) >= severity_rank(adv->severity)) {
+		free(adv->severity);
+		adv->severity = hp_xstrdup(a->severity);
 	}
-	hp_strvec_release(&cves);
-	hp_strvec_release(&nevras);
+	if (*date && (!adv->issued || strcmp(date, adv->issued) > 0)) {
+		free(adv->issued);
+		adv->issued = hp_xstrdup(date);
+	}
+	if (a->reboot_suggested)
+		adv->reboot_suggested = 1;
+	free(nevra);
 }
 
 int hp_reposcan_open(struct hp_reposcan *rs, const char *repodir, struct hp_strbuf *err)
@@ -262,7 +210,7 @@ int hp_reposcan_open(struct hp_reposcan *rs, const char *repodir, struct hp_strb
 	pool_setdisttype(pool, DISTTYPE_RPM);
 	rs->primary = repo = repo_create(pool, "primary");
 	path = hp_path_join(repodir, e->location);
-	if (load_file(repo, path, 0, err))
+	if (load_primary(repo, path, err))
 		goto out;
 	FOR_REPO_SOLVABLES(repo, p, s) {
 		if (!provides_hotpatch(pool, s))
@@ -274,14 +222,11 @@ int hp_reposcan_open(struct hp_reposcan *rs, const char *repodir, struct hp_strb
 	if (rs->nr_hotpatches)
 		qsort(rs->hotpatches, rs->nr_hotpatches, sizeof(*rs->hotpatches), cmp_location);
 	if ((e = hp_repomd_find(&md, "updateinfo"))) {
-		Repo *ui = repo_create(pool, "updateinfo");
-
 		free(path);
 		path = hp_path_join(repodir, e->location);
-		if (load_file(ui, path, 1, err))
+		if (hp_updateinfo_read(path, merge_advisory, rs, err))
 			goto out;
 		rs->has_updateinfo = 1;
-		index_updateinfo(rs, pool, ui);
 	}
 	pool_createwhatprovides(pool);
 	ret = 0;

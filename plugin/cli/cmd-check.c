@@ -1,19 +1,57 @@
-/* hotpatch check: hotpatches available for the running builds.
+/* hotpatch check [--updateinfo]: hotpatches available for the running
+ * builds; with --updateinfo also the packages that the repositories'
+ * reboot_suggested advisories list (what the dnf plugin holds back).
  * Exit 0 none, 100 some, 1 error (DESIGN.md). */
+#include <string.h>
+
 #include "hp_cli.h"
 #include "hp_output.h"
 
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
 	const struct hp_resolution *res = &ctx->res;
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_reboot_pkgs reboot;
+	int code;
 
+	hp_reboot_pkgs_init(&reboot);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--updateinfo")) {
+			code = hp_cli_usage_error(argv[i][0] == '-' ? "unknown option '%s' for 'check'"
+						  : "unexpected argument '%s' for 'check'", argv[i]);
+			goto out;
+		}
+		ctx->updateinfo = 1;
+	}
+	/* Loaded here, not by main: whether the repos' updateinfo is read
+	 * depends on the option (by default check reads none). */
+	if (hp_cli_ctx_load(ctx, HP_CMD_ALL, &err)) {
+		code = hp_cli_error(err.buf);
+		goto out;
+	}
+	/* One list over every repository, one entry per NEVRA (the first
+	 * repository's advisory wins, in the order the repos were given). */
+	for (size_t i = 0; ctx->updateinfo && i < ctx->nr_repos; i++) {
+		const struct hp_reboot_pkgs *l = &ctx->repos[i].reboot;
+
+		for (size_t j = 0; j < l->nr; j++)
+			hp_reboot_pkgs_add(&reboot, l->v[j].name, l->v[j].evr, l->v[j].arch,
+					   l->v[j].advisory);
+	}
 	if (ctx->opts->json) {
 		if (hp_json_print(stdout, hp_json_check(ctx->sys.running, ctx->sys.nr_running, res,
-							&ctx->messages)))
-			return hp_cli_error("cannot write to standard output");
+							&ctx->messages,
+							ctx->updateinfo ? &reboot : NULL))) {
+			code = hp_cli_error("cannot write to standard output");
+			goto out;
+		}
 	} else {
 		hp_output_check_text(stdout, ctx->sys.running, ctx->sys.nr_running, res,
-				     &ctx->messages);
+				     &ctx->messages, ctx->updateinfo ? &reboot : NULL);
 	}
-	return res->nr_available ? HP_EXIT_UPDATES : HP_EXIT_OK;
+	code = res->nr_available ? HP_EXIT_UPDATES : HP_EXIT_OK;
+out:
+	hp_reboot_pkgs_release(&reboot);
+	hp_strbuf_release(&err);
+	return code;
 }

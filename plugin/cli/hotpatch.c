@@ -9,11 +9,13 @@
 
 /* The command table. One row per command: function suffix, command word,
  * operands usage, summary, flags (enum hp_cmd_flags). --help and the man
- * page's command list are generated from it. */
+ * page's command list are generated from it. `check` loads its context
+ * (HP_CMD_ALL) itself, after its options: --updateinfo changes what the
+ * repositories' loading reads. */
 #define HP_COMMANDS(X)                                                              \
-	X(check, "check", "",                                                       \
-	  "hotpatches available for the running builds; exit 0 none, 100 some, 1 error", \
-	  HP_CMD_ALL)                                                               \
+	X(check, "check", "[--updateinfo]",                                         \
+	  "hotpatches available for the running builds; exit 0 none, 100 some, 1 error; " \
+	  "--updateinfo: also the packages of reboot_suggested advisories", HP_CMD_ARGS) \
 	X(status, "status", "",                                                     \
 	  "running builds, current baseline, live / installed-not-live hotpatches, " \
 	  "held-back updates, reboot needed and why", HP_CMD_ALL)                    \
@@ -369,6 +371,7 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	ro.root = o->root;
 	ro.state_dir = state_dir;
 	ro.nogpgcheck = o->nogpgcheck;
+	ro.updateinfo = ctx->updateinfo;
 	for (size_t i = 0; i < o->gpgkeys.nr; i++)
 		hp_strvec_push(&ro.gpgkeys, o->gpgkeys.v[i]);
 
@@ -401,6 +404,7 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			co.root = ro.root;
 			co.state_dir = ro.state_dir;
 			co.nogpgcheck = ro.nogpgcheck;
+			co.updateinfo = ro.updateinfo;
 			for (size_t k = 0; k < ro.gpgkeys.nr; k++)
 				hp_strvec_push(&co.gpgkeys, ro.gpgkeys.v[k]);
 			for (size_t k = 0; k < c->gpgkeys.nr; k++)

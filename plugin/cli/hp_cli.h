@@ -70,6 +70,8 @@ struct hp_cli_ctx {
 	size_t nr_rrepos;
 	struct hp_resolution res;            /* HP_CMD_RESOLVE */
 	struct hp_strvec messages;           /* notes from loading (system, repos) */
+	int updateinfo;                      /* load_repos also reads each repo's updateinfo
+						(check --updateinfo); set before loading */
 	unsigned loaded;                     /* what is loaded already (private) */
 };
 

@@ -16,18 +16,14 @@ from __future__ import absolute_import
 from __future__ import unicode_literals
 
 import argparse
-import bz2
 import fnmatch
-import gzip
 import json
 import logging
-import lzma
 import os
 import shlex
 import shutil
 import subprocess
 import time
-import xml.etree.ElementTree as ET
 
 import dnf
 import dnf.cli
@@ -212,26 +208,31 @@ class Runner(object):
             return ['--root', root]
         return []
 
-    def hotpatch_repos(self):
-        """Enabled repos whose `hotpatch` metadata dnf downloaded.  Passed to
-        the command as their local cache directory: the snapshot dnf verified
-        and resolves against, so both sides see the same revision."""
+    def hotpatch_repos(self, updateinfo=False):
+        """Enabled repos whose `hotpatch` metadata dnf downloaded (with
+        updateinfo=True also those with only `updateinfo`: their
+        reboot_suggested advisories count too).  Passed to the command as
+        their local cache directory: the snapshot dnf verified and resolves
+        against, so both sides see the same revision."""
+        types = ('hotpatch', 'updateinfo') if updateinfo else ('hotpatch',)
         repos = []
         for repo in sorted(self.base.repos.iter_enabled(), key=lambda r: r.id):
-            try:
-                path = repo.get_metadata_path('hotpatch')
-            except Exception:
-                path = ''
-            if path and os.path.isfile(path):
-                repos.append((repo, os.path.dirname(os.path.dirname(path))))
+            for mdtype in types:
+                try:
+                    path = repo.get_metadata_path(mdtype)
+                except Exception:
+                    path = ''
+                if path and os.path.isfile(path):
+                    repos.append((repo, os.path.dirname(os.path.dirname(path))))
+                    break
         return repos
 
-    def repo_groups(self):
+    def repo_groups(self, updateinfo=False):
         """[(args, [repo ids])]: repos verified with their keys in one group,
         repos with repo_gpgcheck off in another (--nogpgcheck is global in
         the command, it must not switch off the check of the signed ones)."""
         signed, unsigned = ([], []), ([], [])
-        for repo, path in self.hotpatch_repos():
+        for repo, path in self.hotpatch_repos(updateinfo):
             if repo.repo_gpgcheck:
                 args, ids = signed
                 args += ['--repo', path]
@@ -287,12 +288,17 @@ class Runner(object):
                                        % (words[0] if words else '', timeout))
         return proc.returncode, out or '', err or ''
 
-    def check(self):
+    def check(self, updateinfo=False):
         """Merged `hotpatch check --json` over the repos with hotpatch
-        metadata, or None when no enabled repo has any."""
+        metadata, or None when no enabled repo has any.  With updateinfo,
+        `check --updateinfo` over those with updateinfo too: the command
+        reads it (libsolv, checksum from the verified repomd.xml) and lists
+        the packages of reboot_suggested advisories in "reboot_suggested"
+        (hawkey does not expose the flag)."""
         merged = None
-        for args, ids in self.repo_groups():
-            rc, out, err = self.run(self.root_args() + args + ['check', '--json'],
+        extra = ['--updateinfo'] if updateinfo else []
+        for args, ids in self.repo_groups(updateinfo):
+            rc, out, err = self.run(self.root_args() + args + ['check', '--json'] + extra,
                                     timeout=self.settings.check_timeout)
             if rc not in (HP_EXIT_OK, HP_EXIT_AVAILABLE):
                 raise dnf.exceptions.Error('hotpatch check failed for repo %s: %s'
@@ -312,7 +318,8 @@ def _last_line(err, rc):
 
 def _merge_check(acc, res):
     if acc is None:
-        acc = {'running': [], 'baseline': None, 'available': [], 'held_back': []}
+        acc = {'running': [], 'baseline': None, 'available': [], 'held_back': [],
+               'reboot_suggested': []}
     for item in res.get('running') or []:
         if item not in acc['running']:
             acc['running'].append(item)
@@ -329,62 +336,13 @@ def _merge_check(acc, res):
         if h.get('name') not in names:
             names.add(h.get('name'))
             acc['held_back'].append(h)
+    nevras = set((r.get('name'), r.get('evr'), r.get('arch')) for r in acc['reboot_suggested'])
+    for r in res.get('reboot_suggested') or []:
+        key = (r.get('name'), r.get('evr'), r.get('arch'))
+        if key not in nevras:
+            nevras.add(key)
+            acc['reboot_suggested'].append(r)
     return acc
-
-
-def _open_metadata(path):
-    if path.endswith('.gz'):
-        return gzip.open(path, 'rb')
-    if path.endswith('.xz'):
-        return lzma.open(path, 'rb')
-    if path.endswith('.bz2'):
-        return bz2.open(path, 'rb')
-    if path.endswith('.zst'):
-        import zstandard  # python3-zstandard; ImportError handled by the caller
-        return zstandard.ZstdDecompressor().stream_reader(open(path, 'rb'), closefd=True)
-    return open(path, 'rb')
-
-
-def _true(text):
-    return (text or '').strip().lower() in ('true', '1', 'yes')
-
-
-def reboot_suggested(repo):
-    """{(name, evr, arch): advisory id} of the packages whose advisory in
-    the repo's updateinfo says reboot_suggested (hawkey 0.69 does not expose
-    the flag, so updateinfo is read here, only with --hotpatch)."""
-    found = {}
-    try:
-        path = repo.get_metadata_path('updateinfo')
-    except Exception:
-        path = ''
-    if not path or not os.path.isfile(path):
-        return found
-    try:
-        stream = _open_metadata(path)
-    except ImportError:
-        logger.warning('hotpatch: cannot read %s (python3-zstandard missing): '
-                       'reboot_suggested advisories of repo %s not held back', path, repo.id)
-        return found
-    try:
-        with stream:
-            for _, update in ET.iterparse(stream):
-                if update.tag != 'update':
-                    continue
-                adv = (update.findtext('id') or '?').strip()
-                all_pkgs = _true(update.findtext('reboot_suggested'))
-                for pkg in update.iter('package'):
-                    if all_pkgs or _true(pkg.findtext('reboot_suggested')):
-                        epoch = pkg.get('epoch') or '0'
-                        evr = '%s-%s' % (pkg.get('version'), pkg.get('release'))
-                        if epoch != '0':
-                            evr = '%s:%s' % (epoch, evr)
-                        found[(pkg.get('name'), evr, pkg.get('arch'))] = adv
-                update.clear()
-    except (ET.ParseError, OSError, EOFError, lzma.LZMAError) as e:
-        raise dnf.exceptions.Error("hotpatch: cannot parse updateinfo '%s' of repo %s: %s"
-                                   % (path, repo.id, e))
-    return found
 
 
 def _matches(name, patterns):
@@ -462,7 +420,8 @@ class HotpatchUpgrade(object):
         """Mark the hotpatches and hide the held-back updates from the sack,
         before dnf's own upgrade marks the rest."""
         base = self.base
-        self.check = self.runner.check()
+        # updateinfo only when updates may be held back (outside the window)
+        self.check = self.runner.check(updateinfo=not self.full)
         keep = set()
         if self.check is not None:
             for a in self.check['available']:
@@ -509,8 +468,8 @@ class HotpatchUpgrade(object):
                 reasons[name] = (None, "needs a reboot: matches '%s' in reboot_requiring" % pat)
         excl = list(avail.filter(name=sorted(reasons))) if reasons else []
         advisories = {}
-        for repo in self.base.repos.iter_enabled():
-            advisories.update(reboot_suggested(repo))
+        for r in (self.check or {}).get('reboot_suggested') or []:
+            advisories.setdefault((r['name'], r['evr'], r['arch']), r['advisory'])
         for (name, evr, arch), adv in sorted(advisories.items()):
             if name in hotpatch_names or name in reasons:
                 continue

@@ -105,13 +105,14 @@ fi
 hp_assert_exit 0 dnf_run "$T/hp" -y history info last
 hp_assert_contains "$HP_OUT" 'kernel-hotpatch-6\.1\.0-57-2-1\.x86_64'
 hp_assert_contains "$HP_OUT" 'upgrade --hotpatch'
-# What the plugin asked the hotpatch command.
-hp_assert_contains "$HP_LOG" "^--root $T/hp --repo [^ ]+ --gpgkey $DNF_KEY check --json\$"
+# What the plugin asked the hotpatch command (--updateinfo: the command, not
+# the plugin, reads the reboot_suggested advisories held back above).
+hp_assert_contains "$HP_LOG" "^--root $T/hp --repo [^ ]+ --gpgkey $DNF_KEY check --json --updateinfo\$"
 hp_assert_not_contains "$HP_LOG" 'nogpgcheck'
 hp_assert_contains "$HP_LOG" "^--root $T/hp --repo [^ ]+ --gpgkey $DNF_KEY apply --all --timeout 60\$"
 [ "$(grep -c '' "$HP_LOG")" = 2 ] || { cat "$HP_LOG" >&2; hp_fail "expected exactly check + apply"; }
 # check, apply, in that order
-hp_assert_contains "$(sed -n 1p "$HP_LOG")" ' check --json$'
+hp_assert_contains "$(sed -n 1p "$HP_LOG")" ' check --json --updateinfo$'
 # The installed payload is the v2 (cumulative) one.
 [ -f "$T/hp/usr/lib/hotpatch/kernel-core/6.1.0-57/livepatch_cmdline_v2.ko" ] ||
 	hp_fail "payload of kernel-hotpatch-6.1.0-57-2 not installed"
