@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -148,33 +147,11 @@ static char *state_path(const char *state_dir, const char *id)
 int hp_repo_state_read(const char *state_dir, const char *id, uint64_t *rev,
 		       struct hp_strbuf *err)
 {
-	struct hp_strbuf buf = HP_STRBUF_INIT;
 	char *path = state_path(state_dir, id);
-	char *end;
-	unsigned long long v;
-	struct stat st;
-	int ret = -1;
+	/* A missing record (also ENOTDIR: a state dir that cannot exist yet)
+	 * reads as revision 0; writing will say why it cannot be created. */
+	int ret = hp_read_u64_file(path, rev, err);
 
-	*rev = 0;
-	/* ENOTDIR: a state dir that cannot exist yet; writing will say why. */
-	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
-		ret = 0;
-		goto out;
-	}
-	if (hp_read_file(path, &buf, err) < 0)
-		goto out;
-	errno = 0;
-	v = strtoull(buf.buf, &end, 10);
-	while (*end == '\n' || *end == ' ')
-		end++;
-	if (errno || end == buf.buf || *end || !isdigit((unsigned char)buf.buf[0])) {
-		hp_error(err, "'%s': corrupt revision record (expected one decimal number)", path);
-		goto out;
-	}
-	*rev = v;
-	ret = 0;
-out:
-	hp_strbuf_release(&buf);
 	free(path);
 	return ret;
 }
@@ -284,17 +261,6 @@ static int validate_meta(const struct hp_meta *m, const char *url, const char *f
  * verified are the bytes that are used, even if the repository (a dnf
  * cache being refreshed, a shared mount) changes meanwhile. */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 static char *snapshot_new(struct hp_strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -314,7 +280,7 @@ static char *snapshot_new(struct hp_strbuf *err)
 static void snapshot_free(char *dir)
 {
 	if (dir)
-		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		hp_remove_tree(dir);
 	free(dir);
 }
 

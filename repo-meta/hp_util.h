@@ -94,6 +94,15 @@ int hp_read_file(const char *path, struct hp_strbuf *out, struct hp_strbuf *err)
  * fsync, rename, fsync of the directory. `mode` as for open(2). */
 int hp_write_file_atomic(const char *path, const void *data, size_t len, int mode,
 			 struct hp_strbuf *err);
+/* Reads everything from `fd`, starting at offset 0 (pread: the file position is
+ * left alone), appending to `out`; `what` names the file in errors. */
+int hp_read_fd(int fd, const char *what, struct hp_strbuf *out, struct hp_strbuf *err);
+/* Reads a file holding one decimal number (trailing whitespace allowed) into
+ * *out. A missing file (ENOENT/ENOTDIR) sets *out = 0 and returns 0; any other
+ * content is "'<path>': corrupt number record". */
+int hp_read_u64_file(const char *path, uint64_t *out, struct hp_strbuf *err);
+/* rm -rf of our own temporary trees; never follows symlinks; best effort. */
+void hp_remove_tree(const char *path);
 /* mkdir -p; `mode` for created directories. */
 int hp_mkdir_p(const char *path, int mode, struct hp_strbuf *err);
 /* Joins two path pieces with exactly one '/'. Returns malloc'd, caller frees. */

@@ -117,27 +117,9 @@ static uint64_t published_revision(const char *repodir)
 
 static int last_revision(const char *repodir, uint64_t *out, struct hp_strbuf *err)
 {
-	struct hp_strbuf buf = HP_STRBUF_INIT;
 	char *path = hp_xasprintf("%s/%s/revision", repodir, HP_REPO_STATE_DIR);
-	uint64_t rev = 0;
-	int ret = -1;
+	int ret = hp_read_u64_file(path, out, err);
 
-	if (access(path, F_OK) == 0) {
-		char *end;
-
-		if (hp_read_file(path, &buf, err))
-			goto out;
-		errno = 0;
-		rev = strtoull(buf.buf, &end, 10);
-		if (errno || end == buf.buf || (*end && *end != '\n')) {
-			hp_error(err, "'%s': not a revision number", path);
-			goto out;
-		}
-	}
-	*out = rev;
-	ret = 0;
-out:
-	hp_strbuf_release(&buf);
 	free(path);
 	return ret;
 }

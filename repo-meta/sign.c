@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,17 +531,6 @@ static void run_gpgconf(const char *home, const char *a1, const char *a2)
 		;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 void hp_gnupg_home_remove(const char *home)
 {
 	struct stat st;
@@ -553,5 +541,5 @@ void hp_gnupg_home_remove(const char *home)
 	 * running and hold its sockets; socket dirs under /run/user go too. */
 	run_gpgconf(home, "--kill", "all");
 	run_gpgconf(home, "--remove-socketdir", NULL);
-	nftw(home, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	hp_remove_tree(home);
 }

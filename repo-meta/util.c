@@ -2,7 +2,9 @@
 #include "hp_util.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -280,28 +282,83 @@ void hp_strvec_release(struct hp_strvec *sv)
 
 int hp_read_file(const char *path, struct hp_strbuf *out, struct hp_strbuf *err)
 {
-	char buf[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret = -1;
+	int ret;
 
 	if (fd < 0)
 		return hp_error_errno(err, errno, "cannot open '%s'", path);
+	ret = hp_read_fd(fd, path, out, err);
+	close(fd);
+	return ret;
+}
+
+int hp_read_fd(int fd, const char *what, struct hp_strbuf *out, struct hp_strbuf *err)
+{
+	char buf[65536];
+	off_t off = 0;
+	int seekable = 1;
+
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		/* pread keeps the caller's file position; pipes have none. */
+		ssize_t n = seekable ? pread(fd, buf, sizeof(buf), off) : read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == ESPIPE && seekable) {
+			seekable = 0;
+			continue;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			hp_error_errno(err, errno, "cannot read '%s'", path);
-			goto out;
+			return hp_error_errno(err, errno, "cannot read '%s'", what);
 		}
 		if (!n)
-			break;
+			return 0;
 		hp_strbuf_add(out, buf, (size_t)n);
+		off += n;
 	}
+}
+
+int hp_read_u64_file(const char *path, uint64_t *out, struct hp_strbuf *err)
+{
+	struct hp_strbuf buf = HP_STRBUF_INIT;
+	unsigned long long v;
+	struct stat st;
+	char *end;
+	int ret = -1;
+
+	*out = 0;
+	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return 0;
+	if (hp_read_file(path, &buf, err))
+		goto out;
+	errno = 0;
+	v = strtoull(buf.buf, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (errno || end == buf.buf || *end || !isdigit((unsigned char)buf.buf[0])) {
+		hp_error(err, "'%s': corrupt number record (expected one decimal number)", path);
+		goto out;
+	}
+	*out = v;
 	ret = 0;
 out:
-	close(fd);
+	hp_strbuf_release(&buf);
 	return ret;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void hp_remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int fsync_dir_of(const char *path)

@@ -230,26 +230,14 @@ int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
 	struct hp_modinfo mi;
-	char chunk[65536], hex[65];
-	off_t off = 0;
+	char hex[65];
 	int ret = -1;
 
 	ki->name = ki->vermagic = NULL;
 	ki->livepatch = 0;
 	hp_modinfo_init(&mi);
-	for (;;) {
-		ssize_t n = pread(fd, chunk, sizeof(chunk), off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			hp_error_errno(err, errno, "cannot read '%s'", path);
-			goto out;
-		}
-		if (!n)
-			break;
-		hp_strbuf_add(&buf, chunk, (size_t)n);
-		off += n;
-	}
+	if (hp_read_fd(fd, path, &buf, err))
+		goto out;
 	if (it && it->payload_sha256) {
 		hp_sha256_hex(buf.buf, buf.len, hex);
 		if (strcasecmp(hex, it->payload_sha256)) {
