@@ -4,7 +4,9 @@
  * record (docs/engines.md has the format):
  *   {"seq":7,"time":1764444000,"op":"apply","package":"kpatch-...","engine":"klp",
  *    "component":"kernel-core","build":"6.1.0-57","payload":"/usr/lib/hotpatch/...",
- *    "phase":"intent","detail":null}
+ *    "live_name":"livepatch_cmdline_v2","phase":"intent","detail":null}
+ * live_name (the item's, when the caller set it) is what lets a later run
+ * find and revert a patch whose package was erased while live (orphan.c).
  * An intent is written BEFORE the engine call; the result (same seq, phase
  * done|failed|reversed|recovered) after it. An intent without a result is a
  * run that crashed midway: the next run asks the engine what is live now and
@@ -28,6 +30,8 @@ struct hp_journal_entry {
 	int64_t time;       /* seconds since the epoch */
 	char *op;           /* "apply" | "revert" */
 	char *package, *engine, *component, *build, *payload;
+	char *live_name;    /* the engine's name for it (klp: module); NULL in records
+			     * written before it was recorded */
 	char *phase;        /* "intent" | "done" | "failed" | "reversed" | "recovered" */
 	char *detail;
 };

@@ -2,8 +2,10 @@
  * repomd.xml signature (when required) -> `hotpatch` record -> its checksum
  * -> the document -> validation -> expiry -> rollback protection.
  *
- * Only local directories and file:// URLs are read directly; remote
- * repositories reach us through dnf's cache (dnf makecache).
+ * Local directories and file:// URLs are read in place; http:// and https://
+ * repositories are fetched file by file (hp_fetch.h, libcurl). Either
+ * way the files are first copied into a private snapshot and only the
+ * copies are verified and parsed.
  *
  * Rollback state: <state_dir>/<id>.revision holds the highest metadata
  * revision accepted for repository <id> (decimal, one line). */
@@ -19,7 +21,10 @@ struct hp_repo_opts {
 				      config (state_dir and gpgkeys are already full paths) */
 	const char *state_dir;     /* where last-seen revisions live, e.g.
 				      <root>/var/lib/hotpatch/repos; NULL = don't track */
-	struct hp_strvec gpgkeys;  /* armored public key files to trust (owned) */
+	struct hp_strvec gpgkeys;  /* armored public keys to trust (owned): local files, or
+				      http(s) URLs that are fetched -- callers put a URL
+				      here only when the repository's own configuration
+				      names it (gpgkey=), as dnf does */
 	int nogpgcheck;            /* never verify repomd.xml's signature */
 	int updateinfo;            /* also read the `updateinfo` record (reboot_suggested) */
 };
@@ -30,7 +35,9 @@ void hp_repo_opts_release(struct hp_repo_opts *o);   /* frees gpgkeys only */
 struct hp_repo {
 	char *id;        /* repo id (from config) or derived from the path */
 	char *url;       /* as given */
-	char *dir;       /* local directory holding repodata/ */
+	char *dir;       /* local directory holding repodata/, or the http(s) base URL
+			    (no trailing '/') when remote */
+	int remote;      /* fetched over http(s) */
 	int gpgcheck;    /* whether the signature was required and verified */
 	char *signer;    /* fingerprint that signed repomd.xml, or NULL */
 	int has_meta;    /* repo publishes hotpatch metadata */
@@ -42,9 +49,12 @@ struct hp_repo {
 void hp_repo_init(struct hp_repo *r);
 void hp_repo_release(struct hp_repo *r);
 
-/* Loads the repository `path_or_url` (a directory or file:// URL). `id` NULL
- * derives one from the directory's absolute path ("srv_repos_x" for
- * /srv/repos/x). The signature of repodata/repomd.xml (repomd.xml.asc) is
+/* Loads the repository `path_or_url` (a directory, file://, http:// or
+ * https:// URL; dnf variables such as $releasever are refused, not guessed).
+ * `id` NULL derives one from the directory's absolute path ("srv_repos_x" for
+ * /srv/repos/x) or from the URL without its scheme ("mirror.example.org_x").
+ * Remote files are size-capped (hp_fetch.h); a file that cannot be fetched
+ * is an error naming its URL. The signature of repodata/repomd.xml (repomd.xml.asc) is
  * verified with a private keyring holding exactly o->gpgkeys, unless
  * o->nogpgcheck or !gpgcheck_required. A repository without a `hotpatch`
  * record loads with has_meta = 0 -- unless a revision was recorded for it

@@ -32,6 +32,7 @@ void hp_journal_entry_release(struct hp_journal_entry *e)
 	free(e->component);
 	free(e->build);
 	free(e->payload);
+	free(e->live_name);
 	free(e->phase);
 	free(e->detail);
 	memset(e, 0, sizeof(*e));
@@ -87,6 +88,7 @@ static int parse_line(const char *line, size_t len, struct hp_journal_entry *e)
 	e->component = get_str(o, "component");
 	e->build = get_str(o, "build");
 	e->payload = get_str(o, "payload");
+	e->live_name = get_str(o, "live_name");
 	e->phase = get_str(o, "phase");
 	e->detail = get_str(o, "detail");
 	if (!e->op || !e->phase) {
@@ -248,8 +250,8 @@ static void add_str(struct json_object *o, const char *key, const char *val)
 
 static int write_record(struct hp_journal *j, uint64_t seq, const char *op, const char *engine,
 			const char *package, const char *component, const char *build,
-			const char *payload, const char *phase, const char *detail,
-			struct hp_strbuf *err)
+			const char *payload, const char *live_name, const char *phase,
+			const char *detail, struct hp_strbuf *err)
 {
 	struct json_object *o = json_object_new_object();
 	int ret;
@@ -262,6 +264,7 @@ static int write_record(struct hp_journal *j, uint64_t seq, const char *op, cons
 	add_str(o, "component", component);
 	add_str(o, "build", build);
 	add_str(o, "payload", payload);
+	add_str(o, "live_name", live_name);
 	add_str(o, "phase", phase);
 	add_str(o, "detail", detail);
 	ret = append_line(j, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), err);
@@ -275,7 +278,7 @@ int hp_journal_intent(struct hp_journal *j, const char *op, const char *engine,
 	if (!op || (strcmp(op, "apply") && strcmp(op, "revert")))
 		return hp_error(err, "journal: unknown operation '%s'", op ? op : "");
 	if (write_record(j, j->next_seq, op, engine, it->package, it->component, it->build,
-			 it->payload, "intent", NULL, err))
+			 it->payload, it->live_name, "intent", NULL, err))
 		return -1;
 	*seq = j->next_seq++;
 	return 0;
@@ -303,7 +306,7 @@ int hp_journal_result(struct hp_journal *j, uint64_t seq, const char *phase, con
 		goto out;
 	}
 	ret = write_record(j, seq, in->op, in->engine, in->package, in->component, in->build,
-			   in->payload, phase, detail, err);
+			   in->payload, in->live_name, phase, detail, err);
 out:
 	hp_journal_entries_free(v, nr);
 	return ret;
@@ -350,7 +353,7 @@ int hp_journal_recover(struct hp_journal *j, const struct hp_engine_config *cfg,
 		return -1;
 	for (size_t i = 0; i < nr; i++) {
 		struct hp_engine_item it = { v[i].package, v[i].component, v[i].build,
-					     v[i].payload, NULL, NULL };
+					     v[i].payload, NULL, v[i].live_name };
 		struct hp_strbuf why = HP_STRBUF_INIT;
 		struct hp_engine *e = v[i].engine ? hp_engine_get(v[i].engine, cfg, &why) : NULL;
 		int live = e ? hp_engine_is_live(e, &it, &why) : -1;

@@ -340,8 +340,8 @@ static double now_s(void)
  * <root>HP_SYSCONFDIR/hotpatch/engines.d (<root>/etc/... in packages), the
  * one cfg->exec_conf_dir points at, which the caller frees after the last
  * use of `cfg`; NULL (the engines' default) when `root` is NULL or "/". */
-static char *engine_config(struct hp_engine_config *cfg, const char *root,
-			   const char *kernel_release, unsigned timeout)
+char *hp_live_engine_config(struct hp_engine_config *cfg, const char *root,
+			    const char *kernel_release, unsigned timeout)
 {
 	const char *env = getenv("HP_KLP_TIMEOUT");
 	char *conf_dir = NULL;
@@ -404,6 +404,8 @@ static int run_one(enum hp_live_op op, struct hp_journal *j, const struct hp_eng
 	res->live_name = hp_engine_live_name(e, &it, &why);
 	if (!res->live_name)
 		goto fail;
+	/* Journaled with the item: what finds it again once the package is gone. */
+	it.live_name = res->live_name;
 	if (op == HP_LIVE_REVERT) {
 		live = listed_live(e, res->live_name, &why);
 		if (live < 0)
@@ -446,6 +448,115 @@ out:
 	return ret;
 }
 
+/* Reverts orphan `x` by its live name through its engine, journaled as
+ * any revert (the item is the journal's: the package is gone). */
+static int run_orphan(struct hp_journal *j, const struct hp_engine_config *cfg,
+		      const struct hp_live_orphan *x, struct hp_live_report *rep,
+		      struct hp_strbuf *err)
+{
+	struct hp_live_pkg p = { .nevra = x->package, .engine = x->engine };
+	struct hp_live_result *res = add_result(rep, &p);
+	struct hp_engine_item it = { x->package, x->component, x->build, x->payload, NULL,
+				     x->live_name };
+	struct hp_strbuf why = HP_STRBUF_INIT;
+	struct hp_engine *e = NULL;
+	double t0;
+	int live, ret = -1;
+
+	res->orphan = 1;
+	res->live_name = hp_xstrdup(x->live_name);
+	e = hp_engine_get(x->engine, cfg, &why);
+	if (!e || hp_engine_probe(e, &why))
+		goto fail;
+	live = listed_live(e, x->live_name, &why);
+	if (live < 0)
+		goto fail;
+	if (!live) {
+		res->action = hp_xstrdup("not-live");
+		res->live = 0;
+		ret = 0;
+		goto out;
+	}
+	t0 = now_s();
+	ret = hp_journal_engine_op(j, e, "revert", &it, &why);
+	res->seconds = now_s() - t0;
+	live = listed_live(e, x->live_name, NULL);
+	res->live = live < 0 ? -1 : live;
+	if (ret)
+		goto fail;
+	res->action = hp_xstrdup("reverted");
+	hp_strvec_pushf(&rep->notes, "%s (%s %s) was live but no longer installed (orphan): "
+			"reverted", x->package, x->engine, x->live_name);
+	goto out;
+fail:
+	ret = -1;
+	free(res->action);
+	res->action = hp_xstrdup("failed");
+	res->message = hp_xstrdup(why.len ? why.buf : "unknown error");
+	hp_error(err, "%s (orphan %s): %s", x->package, x->live_name, res->message);
+out:
+	hp_engine_free(e);
+	hp_strbuf_release(&why);
+	return ret;
+}
+
+/* Whether `word` names orphan `x`: its live name, NEVRA, or the name part
+ * of the NEVRA (name-[E:]V-R.arch: exactly one '-' after the name). */
+static int orphan_match(const struct hp_live_orphan *x, const char *word)
+{
+	size_t len = strlen(word);
+	const char *rest;
+
+	if (!strcmp(x->live_name, word) || (x->package && !strcmp(x->package, word)))
+		return 1;
+	if (!x->package || strncmp(x->package, word, len) || x->package[len] != '-')
+		return 0;
+	rest = strchr(x->package + len + 1, '-');
+	return rest && !strchr(rest + 1, '-');
+}
+
+static int installed_match(const struct hp_live_pkgs *inst, const char *word)
+{
+	for (size_t i = 0; i < inst->nr; i++)
+		if (!strcmp(inst->v[i].name, word) || !strcmp(inst->v[i].nevra, word))
+			return 1;
+	return 0;
+}
+
+/* Revert: finds the orphans (under the lock, after recovery), marks in
+ * in *todop (malloc'd, one flag per orphan) those the words (none = all) name, and leaves in `rest` the words
+ * for the installed packages. *skip_pkgs when every word named only
+ * orphans (an empty `rest` would mean "all" to hp_live_select). */
+static int revert_orphans_plan(struct hp_journal *j, const struct hp_engine_config *cfg,
+			       const struct hp_live_pkgs *inst, const struct hp_strvec *wanted,
+			       struct hp_live_orphans *orph, int **todop, struct hp_strvec *rest,
+			       int *skip_pkgs, struct hp_live_report *rep, struct hp_strbuf *err)
+{
+	struct hp_journal_entry *v = NULL;
+	size_t nr = 0;
+	int *todo;
+
+	*skip_pkgs = 0;
+	if (hp_journal_read(j, &v, &nr, err))
+		return -1;
+	hp_live_find_orphans(cfg, inst, v, nr, orph, &rep->notes);
+	hp_journal_entries_free(v, nr);
+	todo = *todop = hp_xcalloc(orph->nr_orphans + 1, sizeof(*todo));
+	for (size_t k = 0; k < orph->nr_orphans; k++)
+		todo[k] = !wanted || !wanted->nr;
+	for (size_t w = 0; wanted && w < wanted->nr; w++) {
+		int hit = 0;
+
+		for (size_t k = 0; k < orph->nr_orphans; k++)
+			if (orphan_match(&orph->orphans[k], wanted->v[w]))
+				hit = todo[k] = 1;
+		if (!hit || installed_match(inst, wanted->v[w]))
+			hp_strvec_push(rest, wanted->v[w]);
+	}
+	*skip_pkgs = wanted && wanted->nr && !rest->nr;
+	return 0;
+}
+
 int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_live_report *rep,
 		struct hp_strbuf *err)
 {
@@ -454,6 +565,9 @@ int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_
 	struct hp_live_pkgs inst;
 	struct hp_engine_config cfg;
 	struct hp_strbuf recovered = HP_STRBUF_INIT;
+	struct hp_strvec rest = HP_STRVEC_INIT;
+	struct hp_live_orphans orph;
+	int *todo = NULL, skip_pkgs = 0;
 	char *lock_path = o->lock_path ? hp_xstrdup(o->lock_path) : hp_lock_default_path(o->root);
 	char *jdir = o->journal_dir ? hp_xstrdup(o->journal_dir) : hp_journal_default_dir(o->root);
 	char *conf_dir;
@@ -461,7 +575,8 @@ int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_
 	int ret = -1, failed = 0;
 
 	hp_live_pkgs_init(&inst);
-	conf_dir = engine_config(&cfg, o->root, o->kernel_release, o->timeout);
+	hp_live_orphans_init(&orph);
+	conf_dir = hp_live_engine_config(&cfg, o->root, o->kernel_release, o->timeout);
 	cfg.sysfs_root = o->sysfs_root;
 	cfg.proc_root = o->proc_root;
 
@@ -482,8 +597,14 @@ int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_
 	}
 	if (hp_live_read_installed(o->root, o->dbpath, &inst, err))
 		goto out;
-	if (hp_live_select(&inst, o->running, o->nr_running, o->wanted, &sel, &nr_sel,
-			   &rep->notes, err))
+	if (op == HP_LIVE_REVERT) {
+		if (revert_orphans_plan(j, &cfg, &inst, o->wanted, &orph, &todo, &rest, &skip_pkgs,
+					rep, err))
+			goto out;
+	}
+	if (!skip_pkgs && hp_live_select(&inst, o->running, o->nr_running,
+					 op == HP_LIVE_REVERT ? &rest : o->wanted, &sel, &nr_sel,
+					 &rep->notes, err))
 		goto out;
 	for (size_t i = 0; i < nr_sel; i++) {
 		const struct hp_live_pkg *p = &inst.v[sel[i]];
@@ -496,8 +617,14 @@ int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_
 		if (run_one(op, j, &cfg, p, pub, rep, err))
 			failed = 1;
 	}
+	for (size_t k = 0; todo && k < orph.nr_orphans; k++)
+		if (todo[k] && run_orphan(j, &cfg, &orph.orphans[k], rep, err))
+			failed = 1;
 	ret = failed ? -1 : 0;
 out:
+	free(todo);
+	hp_live_orphans_release(&orph);
+	hp_strvec_release(&rest);
 	free(sel);
 	hp_live_pkgs_release(&inst);
 	hp_strbuf_release(&recovered);
@@ -523,7 +650,7 @@ int hp_live_pkg_is_live(const struct hp_live_pkg *p, const char *root,
 	if (hp_live_item_fill(&it, p, NULL, err))
 		return -1;
 	it.payload_sha256 = NULL;   /* a question, not an apply */
-	conf_dir = engine_config(&cfg, root, kernel_release, 0);
+	conf_dir = hp_live_engine_config(&cfg, root, kernel_release, 0);
 	e = hp_engine_get(p->engine, &cfg, err);
 	if (e)
 		ret = hp_engine_is_live(e, &it, err);

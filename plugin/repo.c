@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hp_fetch.h"
 #include "hp_repomd.h"
 #include "hp_sign.h"
 #include "hp_updateinfo.h"
@@ -36,6 +38,7 @@ void hp_repo_init(struct hp_repo *r)
 	r->id = NULL;
 	r->url = NULL;
 	r->dir = NULL;
+	r->remote = 0;
 	r->gpgcheck = 0;
 	r->signer = NULL;
 	r->has_meta = 0;
@@ -73,7 +76,7 @@ static int resolve_dir(const char *url, char **dir, struct hp_strbuf *err)
 	int ret = -1;
 
 	*dir = NULL;
-	if (!strncmp(url, "file://", 7)) {
+	if (!strncasecmp(url, "file://", 7)) {
 		p = url + 7;
 		if (!strncmp(p, "localhost/", 10))
 			p += 9;
@@ -93,10 +96,6 @@ static int resolve_dir(const char *url, char **dir, struct hp_strbuf *err)
 				hp_strbuf_add(&path, p, 1);
 			}
 		}
-	} else if (strstr(url, "://")) {
-		hp_error(err, "'%s': only local and file:// repositories are read directly; "
-			 "use dnf (dnf makecache) for remote ones", url);
-		goto out;
 	} else {
 		hp_strbuf_adds(&path, url);
 	}
@@ -181,7 +180,37 @@ out:
 	return ret;
 }
 
-static int verify_repomd(struct hp_repo *r, const char *repomd_path,
+static void unsnapshot_message(struct hp_strbuf *err, size_t from, const char *snap,
+			       const char *real);
+
+/* Fetches the http(s) key `url` into <snap>/keys/<n>.asc and imports it;
+ * messages name the URL, not the copy. */
+static int import_remote_key(struct hp_keyring *kr, const char *snap, size_t n, const char *url,
+			     struct hp_strbuf *err)
+{
+	struct hp_strbuf e2 = HP_STRBUF_INIT;
+	char *dir = hp_path_join(snap, "keys"), *name = hp_xasprintf("%zu.asc", n);
+	char *path = hp_path_join(dir, name);
+	int ret = -1;
+
+	if (hp_mkdir_p(dir, 0700, err) < 0 ||
+	    hp_fetch_file(url, path, HP_FETCH_MAX_SMALL, err) < 0)
+		goto out;
+	if (hp_keyring_import_file(kr, path, &e2) < 0) {
+		unsnapshot_message(&e2, 0, path, url);
+		hp_error(err, "%s", e2.buf);
+		goto out;
+	}
+	ret = 0;
+out:
+	hp_strbuf_release(&e2);
+	free(path);
+	free(name);
+	free(dir);
+	return ret;
+}
+
+static int verify_repomd(struct hp_repo *r, const char *snap, const char *repomd_path,
 			 const struct hp_repo_opts *o, struct hp_strbuf *err)
 {
 	struct hp_verify_result res;
@@ -203,14 +232,23 @@ static int verify_repomd(struct hp_repo *r, const char *repomd_path,
 	for (size_t i = 0; i < o->gpgkeys.nr; i++) {
 		const char *k = o->gpgkeys.v[i];
 
-		/* Keys are never fetched: a remote gpgkey= is dnf's business
-		 * (and verification fails below if only it could help). */
-		if (strstr(k, "://")) {
+		/* http(s) keys are in o->gpgkeys only when the repository's
+		 * configuration names them (see hp_repo_opts); other schemes
+		 * are not read (verification fails below if only they could
+		 * help). */
+		switch (hp_url_kind(k)) {
+		case HP_URL_REMOTE:
+			if (import_remote_key(kr, snap, i, k, err) < 0)
+				goto out;
+			break;
+		case HP_URL_UNSUPPORTED:
 			remote = k;
 			continue;
+		case HP_URL_LOCAL:
+			if (hp_keyring_import_file(kr, k, err) < 0)
+				goto out;
+			break;
 		}
-		if (hp_keyring_import_file(kr, k, err) < 0)
-			goto out;
 		imported++;
 	}
 	if (!imported) {
@@ -315,6 +353,33 @@ out:
 	return ret;
 }
 
+/* <repo>/<rel> into <snap>/<rel>: copied when local, fetched (at most
+ * `max` bytes) when remote. A missing local file is only an error when
+ * !optional; remote callers ask only for the files they need. */
+static int snapshot_get(const struct hp_repo *r, const char *snap, const char *rel, int optional,
+			uint64_t max, struct hp_strbuf *err)
+{
+	char *url = NULL, *to = NULL, *dir = NULL, *slash;
+	int ret = -1;
+
+	if (!r->remote)
+		return snapshot_copy(r->dir, snap, rel, optional, err);
+	url = hp_xasprintf("%s/%s", r->dir, rel);
+	to = hp_path_join(snap, rel);
+	dir = hp_xstrdup(to);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (hp_mkdir_p(dir, 0700, err) < 0 || hp_fetch_file(url, to, max, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(dir);
+	free(to);
+	free(url);
+	return ret;
+}
+
 /* Messages about the copies name the repository's files instead. */
 static void unsnapshot_message(struct hp_strbuf *err, size_t from, const char *snap,
 			       const char *real)
@@ -358,7 +423,7 @@ static int load_updateinfo(struct hp_repo *tmp, const char *snap, const struct h
 	if (!e)
 		return 0;
 	if (hp_repomd_check_location(tmp->dir, e, err) < 0 ||
-	    snapshot_copy(tmp->dir, snap, e->location, 0, err) < 0 ||
+	    snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0 ||
 	    hp_repomd_check_entry(snap, e, err) < 0)
 		goto out;
 	path = hp_path_join(snap, e->location);
@@ -379,21 +444,23 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	char *repomd_path = hp_path_join(snap, "repodata/repomd.xml");
 	char *meta_path = NULL;
 	uint64_t last = 0;
-	int ret = -1;
+	int verify = gpgcheck_required && !o->nogpgcheck, ret = -1;
 
 	hp_repomd_init(&md);
-	if (!is_repo(tmp->dir)) {
+	if (!tmp->remote && !is_repo(tmp->dir)) {
 		hp_error(err, "'%s': not a repository (no repodata/repomd.xml in '%s')", tmp->url,
 			 tmp->dir);
 		goto out;
 	}
-	if (snapshot_copy(tmp->dir, snap, "repodata/repomd.xml", 0, err) < 0 ||
-	    snapshot_copy(tmp->dir, snap, "repodata/repomd.xml.asc", 1, err) < 0)
+	/* A remote signature is fetched only when it is checked: its
+	 * absence is then the error, with the server's reason. */
+	if (snapshot_get(tmp, snap, "repodata/repomd.xml", 0, HP_FETCH_MAX_REPOMD, err) < 0 ||
+	    ((!tmp->remote || verify) &&
+	     snapshot_get(tmp, snap, "repodata/repomd.xml.asc", 1, HP_FETCH_MAX_SMALL, err) < 0))
 		goto out;
 	/* The signature first: nothing unauthenticated is parsed when one
 	 * is required. */
-	if (gpgcheck_required && !o->nogpgcheck &&
-	    verify_repomd(tmp, repomd_path, o, err) < 0)
+	if (verify && verify_repomd(tmp, snap, repomd_path, o, err) < 0)
 		goto out;
 	if (hp_repomd_read(&md, repomd_path, err) < 0)
 		goto out;
@@ -417,7 +484,7 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	}
 	/* Where the record points is checked before anything is read. */
 	if (hp_repomd_check_location(tmp->dir, e, err) < 0 ||
-	    snapshot_copy(tmp->dir, snap, e->location, 0, err) < 0)
+	    snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0)
 		goto out;
 	if (hp_repomd_check_entry(snap, e, err) < 0)
 		goto out;
@@ -452,6 +519,34 @@ out:
 	return ret;
 }
 
+/* Sets tmp->dir (and tmp->remote) from `url`, or says why it cannot be read. */
+static int locate(struct hp_repo *tmp, const char *url, struct hp_strbuf *err)
+{
+	size_t n;
+
+	switch (hp_url_kind(url)) {
+	case HP_URL_UNSUPPORTED:
+		return hp_error(err, "'%s': unsupported URL scheme (repositories are read from "
+				"paths, file://, http:// and https:// URLs)", url);
+	case HP_URL_REMOTE:
+		/* Substituting them means knowing the release and arch the
+		 * way dnf does; a wrong guess would read another repo. */
+		if (hp_url_has_vars(url))
+			return hp_error(err, "'%s': dnf variables ($releasever, $basearch, ...) in "
+					"repository URLs are not substituted; give the URL with "
+					"them expanded", url);
+		n = strlen(url);
+		while (n && url[n - 1] == '/')
+			n--;
+		tmp->dir = hp_xstrndup(url, n);
+		tmp->remote = 1;
+		return 0;
+	case HP_URL_LOCAL:
+		break;
+	}
+	return resolve_dir(url, &tmp->dir, err);
+}
+
 int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err)
 {
@@ -463,9 +558,14 @@ int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 	hp_repo_init(&tmp);
 	hp_repo_release(r);
 	tmp.url = hp_xstrdup(path_or_url);
-	if (resolve_dir(path_or_url, &tmp.dir, err) < 0)
+	if (locate(&tmp, path_or_url, err) < 0)
 		goto out;
-	tmp.id = id ? hp_xstrdup(id) : sanitize_id(tmp.dir);
+	if (id)
+		tmp.id = hp_xstrdup(id);
+	else if (tmp.remote)
+		tmp.id = sanitize_id(strstr(tmp.dir, "://") + 3);
+	else
+		tmp.id = sanitize_id(tmp.dir);
 	snap = snapshot_new(err);
 	if (!snap)
 		goto out;

@@ -103,6 +103,7 @@ static struct json_object *report_json(enum hp_live_op op, const struct hp_live_
 		json_object_object_add(x, "action", json_object_new_string(r->action));
 		json_object_object_add(x, "live", r->live < 0 ? NULL : json_object_new_boolean(r->live));
 		json_object_object_add(x, "seconds", json_object_new_double(r->seconds));
+		json_object_object_add(x, "orphan", json_object_new_boolean(r->orphan));
 		json_object_object_add(x, "message",
 				       hp_json_str(r->message));
 		json_object_array_add(a, x);
@@ -163,7 +164,7 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 		for (size_t i = 0; i < rep.nr; i++) {
 			const struct hp_live_result *r = &rep.results[i];
 
-			printf("%s: %s", r->package, action_text(r));
+			printf("%s%s: %s", r->package, r->orphan ? " (orphan)" : "", action_text(r));
 			if (r->live_name)
 				printf(" (%s %s", r->engine, r->live_name);
 			if (r->live_name && r->seconds > 0)
@@ -171,7 +172,8 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 			printf("%s\n", r->live_name ? ")" : "");
 		}
 		if (!rep.nr && !rc)
-			printf("No installed hotpatch for the running builds to %s.\n", op_word(op));
+			printf("No installed hotpatch for the running builds%s to %s.\n",
+			       op == HP_LIVE_REVERT ? " nor orphaned live patch" : "", op_word(op));
 		for (size_t i = 0; i < rep.notes.nr; i++)
 			printf("note: %s\n", rep.notes.v[i]);
 	}

@@ -1,7 +1,9 @@
-/* hotpatch revert PKG...|--all: make live hotpatches not live. The package
- * stays installed (installed-not-live); `reapply` or `apply` makes it live
- * again. Only patches whose installed package is known are reverted: the
- * engine's name for a patch comes from the installed payload. */
+/* hotpatch revert PKG...|LIVE_NAME...|--all: make live hotpatches not live.
+ * The package stays installed (installed-not-live); `reapply` or `apply`
+ * makes it live again. Orphans -- patches we applied (the journal says so)
+ * whose package was erased while live -- are reverted too, by their live
+ * name through their engine (--all, or a word naming the live name, the
+ * recorded NEVRA or its name). Foreign live patches are never touched. */
 #include "hp_cli.h"
 #include "hp_live.h"
 

@@ -1,14 +1,53 @@
 /* hotpatch status: running builds, current baseline, live and
- * installed-not-live hotpatches, held-back updates, reboot needed and why.
+ * installed-not-live hotpatches, orphans (live but no longer installed) and
+ * foreign live patches, held-back updates, reboot needed and why.
  * Live state comes from hp_cli_live_state() (the engines'); until they
  * provide it, it is "unknown" -- never claimed. */
 #include <stdlib.h>
 
 #include "hp_cli.h"
+#include "hp_live.h"
 #include "hp_output.h"
 
+/* [{"live_name","engine","package"}]; foreign ones have no package. */
+static struct json_object *orphans_json(const struct hp_live_orphan *v, size_t nr, int package)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < nr; i++) {
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "live_name", hp_json_str(v[i].live_name));
+		json_object_object_add(x, "engine", hp_json_str(v[i].engine));
+		if (package)
+			json_object_object_add(x, "package", hp_json_str(v[i].package));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+static void orphans_text(const struct hp_live_orphans *o)
+{
+	if (o->nr_orphans) {
+		printf("Live but not installed (orphans):\n");
+		for (size_t i = 0; i < o->nr_orphans; i++)
+			printf("  %s (%s %s)\n", o->orphans[i].package, o->orphans[i].engine,
+			       o->orphans[i].live_name);
+		printf("  hotpatch applied these, then their packages were removed while live: the\n"
+		       "  code runs, but rpm no longer knows it. 'hotpatch revert --all' (or\n"
+		       "  'hotpatch revert LIVE_NAME') takes them back; a reboot drops them.\n");
+	}
+	if (o->nr_foreign) {
+		printf("Live patches not applied by hotpatch (left alone):\n");
+		for (size_t i = 0; i < o->nr_foreign; i++)
+			printf("  %s (%s)\n", o->foreign[i].live_name, o->foreign[i].engine);
+	}
+}
+
 static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
-				       int reboot, const struct hp_strvec *why)
+				       const struct hp_live_orphans *orph,
+				       const struct hp_strvec *orph_notes, int reboot,
+				       const struct hp_strvec *why)
 {
 	const struct hp_resolution *res = &ctx->res;
 	struct json_object *o = json_object_new_object();
@@ -26,16 +65,22 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 		json_object_array_add(inst, h);
 	}
 	json_object_object_add(o, "installed", inst);
+	json_object_object_add(o, "orphans", orphans_json(orph->orphans, orph->nr_orphans, 1));
+	json_object_object_add(o, "foreign", orphans_json(orph->foreign, orph->nr_foreign, 0));
 	json_object_object_add(o, "available", hp_json_hotpatches(res->available, res->nr_available));
 	json_object_object_add(o, "held_back", hp_json_held_back(res->held_back, res->nr_held_back));
 	json_object_object_add(rb, "needed", json_object_new_boolean(reboot));
 	json_object_object_add(rb, "reasons", hp_json_strings(why, NULL));
 	json_object_object_add(o, "reboot", rb);
 	json_object_object_add(o, "messages", hp_json_strings(&ctx->messages, &res->messages));
+	for (size_t i = 0; i < orph_notes->nr; i++)
+		json_object_array_add(json_object_object_get(o, "messages"),
+				      json_object_new_string(orph_notes->v[i]));
 	return o;
 }
 
 static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
+			const struct hp_live_orphans *orph, const struct hp_strvec *orph_notes,
 			int reboot, const struct hp_strvec *why)
 {
 	const struct hp_resolution *res = &ctx->res;
@@ -73,6 +118,7 @@ static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 		hp_table_print(stdout, &t, 2);
 		hp_table_release(&t);
 	}
+	orphans_text(orph);
 	printf("Available hotpatches: %zu%s\n", res->nr_available,
 	       res->nr_available ? " (see 'hotpatch check')" : "");
 	if (res->nr_held_back) {
@@ -88,11 +134,15 @@ static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 		printf("note: %s\n", ctx->messages.v[i]);
 	for (size_t i = 0; i < res->messages.nr; i++)
 		printf("note: %s\n", res->messages.v[i]);
+	for (size_t i = 0; i < orph_notes->nr; i++)
+		printf("note: %s\n", orph_notes->v[i]);
 }
 
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
-	struct hp_strvec why = HP_STRVEC_INIT;
+	struct hp_strvec why = HP_STRVEC_INIT, orph_notes = HP_STRVEC_INIT;
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_live_orphans orph;
 	enum hp_live_state *live = hp_xcalloc(ctx->res.nr_installed + 1, sizeof(*live));
 	int reboot, code = HP_EXIT_OK;
 
@@ -102,13 +152,22 @@ int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 		live[i] = hp_cli_live_state(ctx, &ctx->res.installed[i], &detail);
 		hp_strbuf_release(&detail);
 	}
+	/* Asked from the engines and the journal now; status still answers
+	 * when they cannot be read, and says so. */
+	hp_live_orphans_init(&orph);
+	if (hp_live_status_orphans(ctx->sys.root, ctx->opts->dbpath, ctx->sys.uname_r, NULL,
+				   &orph, &orph_notes, &err))
+		hp_strvec_pushf(&orph_notes, "cannot look for orphaned live patches: %s", err.buf);
 	reboot = hp_cli_reboot_needed(ctx, &why);
 	if (ctx->opts->json) {
-		if (hp_json_print(stdout, status_json(ctx, live, reboot, &why)))
+		if (hp_json_print(stdout, status_json(ctx, live, &orph, &orph_notes, reboot, &why)))
 			code = hp_cli_error("cannot write to standard output");
 	} else {
-		status_text(ctx, live, reboot, &why);
+		status_text(ctx, live, &orph, &orph_notes, reboot, &why);
 	}
+	hp_live_orphans_release(&orph);
+	hp_strvec_release(&orph_notes);
+	hp_strbuf_release(&err);
 	hp_strvec_release(&why);
 	free(live);
 	return code;

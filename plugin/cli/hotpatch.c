@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hp_cli.h"
+#include "hp_fetch.h"
 
 /* The command table. One row per command: function suffix, command word,
  * operands usage, summary, flags (enum hp_cmd_flags). --help and the man
@@ -343,9 +344,29 @@ static char *root_path(const struct hp_cli_opts *o, const char *path)
 	return hp_path_join(o->root, path);
 }
 
-static int is_local_url(const char *u)
+/* Why the configured repository `c` is not read, or NULL when it is. dnf's
+ * variables and mirror lists are not expanded here: skipped with a message
+ * rather than guessed (check stays usable on a machine with such repos). */
+static char *conf_unreadable(const struct hp_repo_conf *c)
 {
-	return u[0] == '/' || !strncmp(u, "file://", 7) || !strchr(u, ':');
+	if (!c->baseurl)
+		return hp_xasprintf("repository '%s' has no baseurl (mirrorlist= and metalink= are "
+				    "not supported yet): its hotpatch metadata is not read", c->id);
+	switch (hp_url_kind(c->baseurl)) {
+	case HP_URL_UNSUPPORTED:
+		return hp_xasprintf("repository '%s': baseurl '%s' has an unsupported scheme: its "
+				    "hotpatch metadata is not read", c->id, c->baseurl);
+	case HP_URL_REMOTE:
+		if (hp_url_has_vars(c->baseurl))
+			return hp_xasprintf("repository '%s': baseurl '%s' uses dnf variables "
+					    "($releasever, $basearch, ...), which are not substituted "
+					    "yet: its hotpatch metadata is not read", c->id,
+					    c->baseurl);
+		return NULL;
+	case HP_URL_LOCAL:
+		break;
+	}
+	return NULL;
 }
 
 static struct hp_repo *repo_slot(struct hp_cli_ctx *ctx, size_t *alloc)
@@ -368,6 +389,16 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	int ret = -1;
 
 	hp_repo_opts_init(&ro);
+	/* Keys are fetched only when a repository's own configuration names
+	 * them (as dnf does); --gpgkey is a local file. */
+	for (size_t i = 0; i < o->gpgkeys.nr; i++) {
+		if (hp_url_kind(o->gpgkeys.v[i]) != HP_URL_LOCAL) {
+			hp_error(err, "--gpgkey '%s': not a local file (give its path; keys named by "
+				 "a repository's gpgkey= are fetched for that repository)",
+				 o->gpgkeys.v[i]);
+			goto out;
+		}
+	}
 	ro.root = o->root;
 	ro.state_dir = state_dir;
 	ro.nogpgcheck = o->nogpgcheck;
@@ -390,13 +421,14 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			const struct hp_repo_conf *c = &confs[i];
 			struct hp_repo_opts co;
 			struct hp_repo *r;
+			char *why;
 			int rc;
 
 			if (!c->enabled)
 				continue;
-			if (!c->baseurl || !is_local_url(c->baseurl)) {
-				hp_strvec_pushf(&ctx->messages,
-						"repository '%s' is not local: its hotpatch metadata is not read", c->id);
+			why = conf_unreadable(c);
+			if (why) {
+				hp_strvec_push_nodup(&ctx->messages, why);
 				continue;
 			}
 			/* The repo's own keys are trusted for it, plus --gpgkey. */

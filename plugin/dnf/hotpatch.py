@@ -620,8 +620,64 @@ class HotpatchCommand(dnf.cli.Command):
             raise dnf.exceptions.Error('hotpatch %s failed (exit status %d)' % (word, worst))
 
 
+def _nevra(pkg):
+    """The NEVRA as the hotpatch command prints it (epoch only when set)."""
+    epoch = '%s:' % pkg.epoch if pkg.epoch else ''
+    return '%s-%s%s-%s.%s' % (pkg.name, epoch, pkg.version, pkg.release, pkg.arch)
+
+
+def _is_hotpatch(pkg):
+    return any(str(p).startswith('hotpatch(') for p in pkg.provides)
+
+
+def revert_removed(base, settings):
+    """After a transaction: the hotpatch packages it erased (not upgraded:
+    no package of the same name came in) that are still live are orphans
+    now; revert them by their live name, as `status` lists them. Inert
+    (no subprocess) unless a removed package provides hotpatch(...)."""
+    incoming = set(p.name for p in base.transaction.install_set)
+    removed = set(_nevra(p) for p in base.transaction.remove_set
+                  if p.name not in incoming and _is_hotpatch(p))
+    if not removed:
+        return
+    runner = Runner(base, settings)
+    rc, out, err = runner.run(runner.root_args() + ['--json', 'status'],
+                              timeout=settings.check_timeout)
+    try:
+        orphans = json.loads(out).get('orphans') or []
+    except ValueError:
+        logger.error('hotpatch: cannot read `hotpatch status --json` (exit status %d): %s',
+                     rc, _last_line(err, rc))
+        return
+    for o in orphans:
+        if o.get('package') not in removed:
+            continue
+        logger.info('hotpatch: %s was removed while live (%s %s): reverting it',
+                    o['package'], o['engine'], o['live_name'])
+        rc, out, err = runner.run(runner.root_args() + ['revert', o['live_name']],
+                                  timeout=settings.apply_timeout + 60)
+        for line in out.splitlines():
+            logger.info('%s', line)
+        if rc != HP_EXIT_OK:
+            for line in err.splitlines():
+                logger.error('%s', line)
+            logger.error('hotpatch: revert of %s failed (exit status %d); it stays live '
+                         'until reverted (`hotpatch revert --all`) or a reboot',
+                         o['live_name'], rc)
+
+
 class Hotpatch(dnf.Plugin):
     name = 'hotpatch'
+
+    def transaction(self):
+        # A removed live hotpatch must not stay live unknown to rpm.
+        try:
+            if not any(_is_hotpatch(p) for p in self.base.transaction.remove_set):
+                return
+            settings = Settings(self.read_config(self.base.conf))
+            revert_removed(self.base, settings)
+        except dnf.exceptions.Error as e:
+            logger.error('hotpatch: %s', e)
 
     def __init__(self, base, cli):
         super(Hotpatch, self).__init__(base, cli)

@@ -30,14 +30,14 @@ R=$W/work/results.tsv
 for name in hp_check_cold hp_check_warm dnf_checkupdate_cold dnf_checkupdate_warm \
 	dnf_upgrade_plain createrepo_update_one publish_one publish_scratch \
 	createrepo_scratch_realfiles floor_hotpatch floor_primary_updateinfo floor_dnf; do
-	hp_assert_contains "$R" "^$name	[0-9]+\.[0-9]{4}	[0-9]+\.[0-9]{4}	[0-9]+\.[0-9]{4}	[1-9][0-9]*	[0-9,]+	[0-9]+$"
+	hp_assert_contains "$R" "^$name	[0-9]+\.[0-9]{4}	[0-9]+\.[0-9]{4}	[0-9]+\.[0-9]{4}	[1-9][0-9]*	[0-9,]+	[0-9]+	[0-9.,]+$"
 done
 # The commands did their job (exit codes as documented): hotpatches and
 # updates available (100), publish and createrepo_c succeeded (0).
-hp_assert_contains "$R" '^hp_check_warm	.*	100	[0-9]+$'
-hp_assert_contains "$R" '^dnf_checkupdate_cold	.*	100	[0-9]+$'
-hp_assert_contains "$R" '^publish_one	.*	0	[0-9]+$'
-hp_assert_contains "$R" '^createrepo_update_one	.*	0	[0-9]+$'
+hp_assert_contains "$R" '^hp_check_warm	.*	100	[0-9]+	[0-9.,]+$'
+hp_assert_contains "$R" '^dnf_checkupdate_cold	.*	100	[0-9]+	[0-9.,]+$'
+hp_assert_contains "$R" '^publish_one	.*	0	[0-9]+	[0-9.,]+$'
+hp_assert_contains "$R" '^createrepo_update_one	.*	0	[0-9]+	[0-9.,]+$'
 hp_assert_contains "$W/work/out/hp_check_warm.1" '"available"'
 # The plugin line: measured, or the documented "not measured" reason.
 N=$W/work/notes.tsv

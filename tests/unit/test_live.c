@@ -1,11 +1,14 @@
 /* Live glue: which installed hotpatch packages an apply acts on (running
  * build match, newest of a series, PKG words), and the engine item built
- * from a package and its published record. Inputs are fake package lists;
+ * from a package and its published record; orphans (live, applied by us
+ * per the journal, package gone) versus foreign live patches. Inputs are
+ * fake package lists and journal records;
  * the engines and the rpmdb are proven in tests/vm/t1000-live-apply.sh. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hp_journal.h"
 #include "hp_live.h"
 #include "testutil.h"
 
@@ -236,6 +239,132 @@ START_TEST(test_exec_engines_below_root)
 }
 END_TEST
 
+static struct hp_journal_entry rec(const char *op, const char *engine, const char *package,
+				   const char *live_name)
+{
+	struct hp_journal_entry e = { 0 };
+
+	e.op = (char *)op;
+	e.engine = (char *)engine;
+	e.package = (char *)package;
+	e.live_name = (char *)live_name;
+	e.phase = (char *)"done";
+	return e;
+}
+
+/* klp: installed -> accounted for; journaled apply -> orphan (package from
+ * the LAST matching record); unknown -> foreign; a revert record or another
+ * engine's record makes nothing ours; a module engine's record without
+ * live_name is not guessed from. */
+START_TEST(test_classify_klp)
+{
+	struct hp_live_patch live[] = {
+		{ (char *)"lp_installed", NULL, 1, 0 }, { (char *)"lp_gone", NULL, 1, 0 },
+		{ (char *)"lp_other", NULL, 1, 0 }, { (char *)"lp_reverted_only", NULL, 1, 0 },
+		{ (char *)"lp_kpatch", NULL, 1, 0 }, { (char *)"lp_old", NULL, 1, 0 },
+	};
+	struct hp_journal_entry j[] = {
+		rec("apply", "klp", "kpatch-a-1-1.x86_64", "lp_installed"),
+		rec("apply", "klp", "kpatch-b-1-1.x86_64", "lp_gone"),
+		rec("apply", "klp", "kpatch-b-2-1.x86_64", "lp_gone"),
+		rec("revert", "klp", "kpatch-c-1-1.x86_64", "lp_reverted_only"),
+		rec("apply", "kpatch", "kpatch-d-1-1.x86_64", "lp_kpatch"),
+		rec("apply", "klp", "lp_old", NULL),
+	};
+	struct hp_strvec installed = HP_STRVEC_INIT;
+	struct hp_live_orphans o;
+
+	hp_live_orphans_init(&o);
+	hp_strvec_push(&installed, "lp_installed");
+	hp_live_classify("klp", live, 6, &installed, j, 6, &o);
+	ck_assert_uint_eq(o.nr_orphans, 1);
+	ck_assert_str_eq(o.orphans[0].live_name, "lp_gone");
+	ck_assert_str_eq(o.orphans[0].engine, "klp");
+	ck_assert_str_eq(o.orphans[0].package, "kpatch-b-2-1.x86_64");
+	ck_assert_uint_eq(o.nr_foreign, 4);
+	ck_assert_str_eq(o.foreign[0].live_name, "lp_other");
+	ck_assert_str_eq(o.foreign[1].live_name, "lp_reverted_only");
+	ck_assert_str_eq(o.foreign[2].live_name, "lp_kpatch");
+	ck_assert_str_eq(o.foreign[3].live_name, "lp_old");
+	ck_assert_ptr_null(o.foreign[0].package);
+	hp_live_orphans_release(&o);
+	hp_strvec_release(&installed);
+}
+END_TEST
+
+/* Exec engines name patches by NEVRA: records from before live_name was
+ * journaled still identify them; an upgraded package (another NEVRA
+ * installed) leaves the old NEVRA live as an orphan. */
+START_TEST(test_classify_exec_by_nevra)
+{
+	struct hp_live_patch live[] = { { (char *)"ulp-1-1.x86_64", NULL, 1, 0 },
+					{ (char *)"ulp-2-1.x86_64", NULL, 1, 0 } };
+	struct hp_journal_entry j[] = { rec("apply", "ulp", "ulp-1-1.x86_64", NULL),
+					rec("apply", "ulp", "ulp-2-1.x86_64",
+					    "ulp-2-1.x86_64") };
+	struct hp_strvec installed = HP_STRVEC_INIT;
+	struct hp_live_orphans o;
+
+	hp_live_orphans_init(&o);
+	hp_strvec_push(&installed, "ulp-2-1.x86_64");
+	hp_live_classify("ulp", live, 2, &installed, j, 2, &o);
+	ck_assert_uint_eq(o.nr_orphans, 1);
+	ck_assert_str_eq(o.orphans[0].package, "ulp-1-1.x86_64");
+	ck_assert_uint_eq(o.nr_foreign, 0);
+	hp_live_orphans_release(&o);
+	hp_strvec_release(&installed);
+}
+END_TEST
+
+/* hp_live_find_orphans against a real exec engine (its `list` command
+ * prints two live names) and journal records: one orphan, one foreign, and
+ * the installed package accounted for. klp is asked too (a fake empty sysfs
+ * here: nothing live). */
+START_TEST(test_find_orphans_exec_engine)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_strvec n = HP_STRVEC_INIT;
+	struct hp_engine_config cfg;
+	struct hp_live_orphans o;
+	struct hp_journal_entry j[] = { rec("apply", "hptestorph", "gone-1-1.x86_64",
+					    "gone-1-1.x86_64") };
+	char tmp[64], *dir, *file, *sys, *conf_dir;
+
+	hp_test_mkdtemp(tmp, sizeof(tmp), "hp-orphan-test");
+	dir = hp_xasprintf("%s" HP_SYSCONFDIR "/hotpatch/engines.d", tmp);
+	sys = hp_xasprintf("%s/sys", tmp);
+	ck_assert_int_eq(hp_mkdir_p(dir, 0755, &err), 0);
+	ck_assert_int_eq(hp_mkdir_p(sys, 0755, &err), 0);
+	file = hp_xasprintf("%s/hptestorph.conf", dir);
+	hp_test_write_file(file, "apply = /bin/true\nrevert = /bin/true\n"
+			   "list = /usr/bin/printf %s\\n gone-1-1.x86_64 foreign-1 here-1-1.x86_64\n",
+			   0644);
+	add("here", "1-1", "openssl-libs", "1:3.0.11-1");
+	free(pkgs.v[0].engine);
+	pkgs.v[0].engine = hp_xstrdup("hptestorph");
+
+	hp_live_orphans_init(&o);
+	conf_dir = hp_live_engine_config(&cfg, tmp, NULL, 0);
+	cfg.sysfs_root = sys;
+	ck_assert_int_eq(hp_live_find_orphans(&cfg, &pkgs, j, 1, &o, &n), 0);
+	ck_assert_msg(n.nr == 0, "%s", n.nr ? n.v[0] : "");
+	ck_assert_uint_eq(o.nr_orphans, 1);
+	ck_assert_str_eq(o.orphans[0].live_name, "gone-1-1.x86_64");
+	ck_assert_str_eq(o.orphans[0].engine, "hptestorph");
+	ck_assert_uint_eq(o.nr_foreign, 1);
+	ck_assert_str_eq(o.foreign[0].live_name, "foreign-1");
+
+	hp_live_orphans_release(&o);
+	hp_test_rm_rf(tmp);
+	free(conf_dir);
+	free(dir);
+	free(sys);
+	free(file);
+	hp_strvec_release(&n);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *live_suite(void)
 {
 	Suite *s = suite_create("live");
@@ -248,6 +377,9 @@ Suite *live_suite(void)
 	tcase_add_test(tc, test_select_wanted);
 	tcase_add_test(tc, test_item_from_published);
 	tcase_add_test(tc, test_exec_engines_below_root);
+	tcase_add_test(tc, test_classify_klp);
+	tcase_add_test(tc, test_classify_exec_by_nevra);
+	tcase_add_test(tc, test_find_orphans_exec_engine);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 
 #include <gpgme.h>
 
+#include "hp_fetch.h"
 #include "hp_meta.h"
 #include "hp_repo.h"
 #include "hp_repomd.h"
@@ -507,12 +508,19 @@ START_TEST(test_gpg_options)
 	ck_assert(hp_repo_load(&r, "test-repo", repo, &o, 1, &err) == -1);
 	ck_assert_msg(strstr(err.buf, "'/nonexistent/key.asc'"), "%s", err.buf);
 
-	/* Only remote keys: they are never fetched. */
+	/* Only keys of schemes that are not read. */
 	hp_strbuf_reset(&err);
 	hp_strvec_release(&o.gpgkeys);
-	hp_strvec_push(&o.gpgkeys, "https://example.org/RPM-GPG-KEY");
+	hp_strvec_push(&o.gpgkeys, "ftp://example.org/RPM-GPG-KEY");
 	ck_assert(hp_repo_load(&r, "test-repo", repo, &o, 1, &err) == -1);
 	ck_assert_msg(strstr(err.buf, "no local key to verify repomd.xml with"), "%s", err.buf);
+
+	/* An http key is fetched: nothing listens on port 1. */
+	hp_strbuf_reset(&err);
+	hp_strvec_push(&o.gpgkeys, "http://127.0.0.1:1/RPM-GPG-KEY");
+	ck_assert(hp_repo_load(&r, "test-repo", repo, &o, 1, &err) == -1);
+	ck_assert_msg(!strncmp(err.buf, "cannot fetch 'http://127.0.0.1:1/RPM-GPG-KEY': ", 47) &&
+		      !strchr(err.buf, '\n'), "%s", err.buf);
 
 	/* Not required (repo_gpgcheck=0) or --nogpgcheck: loads, says so. */
 	hp_strbuf_reset(&err);
@@ -524,11 +532,21 @@ START_TEST(test_gpg_options)
 	ck_assert_msg(hp_repo_load(&r, "test-repo", repo, &o, 1, &err) == 0, "%s", err.buf);
 	ck_assert_int_eq(r.gpgcheck, 0);
 
-	/* Remote URLs are dnf's job. */
-	ck_assert(hp_repo_load(&r, "x", "https://mirror.example.org/repo", &o, 0, &err) == -1);
-	ck_assert_msg(strstr(err.buf, "'https://mirror.example.org/repo': only local and file:// "
-			     "repositories are read directly; use dnf (dnf makecache) for "
-			     "remote ones"), "%s", err.buf);
+	/* Remote repositories are fetched (the server here is down);
+	 * other schemes and dnf variables are refused. */
+	hp_strbuf_reset(&err);
+	ck_assert(hp_repo_load(&r, "x", "http://127.0.0.1:1/repo/", &o, 0, &err) == -1);
+	ck_assert_msg(!strncmp(err.buf, "cannot fetch 'http://127.0.0.1:1/repo/repodata/repomd.xml': ",
+			       60), "%s", err.buf);
+	ck_assert(!r.id);
+	hp_strbuf_reset(&err);
+	ck_assert(hp_repo_load(&r, "x", "ftp://mirror.example.org/repo", &o, 0, &err) == -1);
+	ck_assert_msg(strstr(err.buf, "'ftp://mirror.example.org/repo': unsupported URL scheme"),
+		      "%s", err.buf);
+	hp_strbuf_reset(&err);
+	ck_assert(hp_repo_load(&r, "x", "https://mirror.example.org/$releasever/", &o, 0, &err) == -1);
+	ck_assert_msg(strstr(err.buf, "dnf variables ($releasever, $basearch, ...) in repository "
+			     "URLs are not substituted"), "%s", err.buf);
 	ck_assert(!r.id);
 
 	/* Not a repository / no such directory. */
@@ -549,6 +567,21 @@ START_TEST(test_gpg_options)
 	hp_repo_release(&r);
 	hp_repo_opts_release(&o);
 	hp_strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_url_kind)
+{
+	ck_assert_int_eq(hp_url_kind("/srv/repo"), HP_URL_LOCAL);
+	ck_assert_int_eq(hp_url_kind("repo"), HP_URL_LOCAL);
+	ck_assert_int_eq(hp_url_kind("file:///srv/repo"), HP_URL_LOCAL);
+	ck_assert_int_eq(hp_url_kind("http://mirror/repo"), HP_URL_REMOTE);
+	ck_assert_int_eq(hp_url_kind("HTTPS://mirror/repo"), HP_URL_REMOTE);
+	ck_assert_int_eq(hp_url_kind("ftp://mirror/repo"), HP_URL_UNSUPPORTED);
+	ck_assert_int_eq(hp_url_kind("httpx://mirror/repo"), HP_URL_UNSUPPORTED);
+	ck_assert(hp_url_has_vars("http://mirror/$releasever/x"));
+	ck_assert(hp_url_has_vars("http://mirror/${basearch}/x"));
+	ck_assert(!hp_url_has_vars("http://mirror/40/x86_64"));
 }
 END_TEST
 
@@ -728,6 +761,7 @@ Suite *repo_suite(void)
 	tcase_add_test(tc, test_no_hotpatch_record);
 	tcase_add_test(tc, test_createrepo_update_then_republish);
 	tcase_add_test(tc, test_gpg_options);
+	tcase_add_test(tc, test_url_kind);
 	tcase_add_test(tc, test_state_dir_unwritable);
 	tcase_add_test(tc, test_repomd_errors);
 	tcase_add_test(tc, test_conf_list);
