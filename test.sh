@@ -18,7 +18,8 @@ bash packaging/install-deps.sh || { echo "test.sh: cannot install dependencies" 
 jobs=$(nproc 2>/dev/null || echo 2)
 build() { # DIR CMAKE-ARGS...
 	local dir=$1; shift
-	cmake -S "$top" -B "$top/$dir" -DHP_WERROR=ON "$@" >"$top/$dir/cmake.log" 2>&1 &&
+	# HP_TESTS=ON explicitly: demo.sh configures build/ with HP_TESTS=OFF and the cache keeps it.
+	cmake -S "$top" -B "$top/$dir" -DHP_WERROR=ON -DHP_TESTS=ON "$@" >"$top/$dir/cmake.log" 2>&1 &&
 		make -C "$top/$dir" -j"$jobs" >"$top/$dir/make.log" 2>&1 ||
 		{ cat "$top/$dir/cmake.log" "$top/$dir/make.log" >&2 2>/dev/null; echo "test.sh: build in $dir failed" >&2; exit 1; }
 }
