@@ -237,10 +237,8 @@ START_TEST(test_modinfo_real_module)
 	int livepatch;
 	char *path = find_real_ko(&livepatch);
 
-	if (!path) {
-		fprintf(stderr, "test_modinfo_real_module: no kernel module found, skipped\n");
-		return;
-	}
+	/* linux-image-amd64 is in the test dependencies: no module is an error. */
+	ck_assert_msg(path != NULL, "no kernel module found (fixture cache or /lib/modules/*/kernel/lib/crc8.ko)");
 	hp_modinfo_init(&mi);
 	ck_assert_int_eq(hp_read_file(path, &buf, &err), 0);
 	ck_assert_msg(hp_modinfo_parse(&mi, buf.buf, buf.len, path, &err) == 0, "%s", err.buf);
@@ -250,8 +248,17 @@ START_TEST(test_modinfo_real_module)
 		ck_assert_str_eq(mi.livepatch, "Y");
 		ck_assert_str_eq(mi.name, "livepatch_cmdline_v1");
 	}
-	/* every truncation of the real thing fails cleanly */
-	for (size_t n = 0; n < buf.len; n += 1 + n / 7) {
+	/* Every truncation of the ELF image fails cleanly. A signed module (Debian's)
+	 * carries its signature after the ELF: cutting there leaves a whole ELF,
+	 * which rightly parses, so only cuts inside the ELF extent count. */
+	size_t elf_end = buf.len;
+	if (buf.len >= sizeof(Elf64_Ehdr)) {
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf.buf;
+		size_t shend = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+		if (shend <= buf.len)
+			elf_end = shend;
+	}
+	for (size_t n = 0; n < elf_end; n += 1 + n / 7) {
 		unsigned char *p = malloc(n ? n : 1);
 
 		memcpy(p, buf.buf, n);
