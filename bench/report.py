@@ -40,6 +40,7 @@ TARGETS = [
     ("hotpatch check peak RSS / dnf check-update warm peak RSS", "hp_check_warm", "dnf_checkupdate_warm", "rss", 0.5),
     ("dnf upgrade --hotpatch --assumeno / dnf upgrade --assumeno", "dnf_upgrade_hotpatch", "dnf_upgrade_plain", "med", 1.10),
     ("hotpatch-repo publish / createrepo_c --update (one new hotpatch)", "publish_one", "createrepo_update_one", "med", 0.10),
+    ("hotpatch-repo publish / createrepo_c --update --no-database (one new hotpatch)", "publish_one", "createrepo_update_one_nodb", "med", 0.10),
     ("hotpatch-repo publish from scratch / createrepo_c from scratch (real-file subset)", "publish_scratch", "createrepo_scratch_realfiles", "med", None),
     ("hotpatch check warm / floor (hotpatch.xml.gz)", "hp_check_warm", "floor_hotpatch", "med", None),
     ("dnf check-update warm / floor (primary+filelists+updateinfo)", "dnf_checkupdate_warm", "floor_dnf", "med", None),

@@ -20,8 +20,9 @@
 # 3 baselines), one run each, for the test suite (no timing claims).
 #
 # Environment:
-#   HP_BUILD_DIR   where hotpatch and hotpatch-repo are (default
-#                  /work/main/build-bench, built in Release when missing)
+#   HP_BUILD_DIR   where hotpatch and hotpatch-repo are, used as they are
+#                  (default: build-bench in the source tree, configured in
+#                  Release when missing and brought up to date with make)
 #   HP_CACHE_DIR   cache of the fixture kernel modules (default /tmp/hp-cache)
 #   BENCH_DROP_CACHES=1  also drop the page cache before every cold run
 #                  (root; slows the rest of the machine, so off by default)
@@ -51,6 +52,8 @@ if [ "$smoke" = 1 ]; then
 	runs=1
 	gen_args=(--baselines 3 --hp-versions 2 --installed 20)
 fi
+own_build=0
+[ -n "${HP_BUILD_DIR:-}" ] || own_build=1
 : "${HP_BUILD_DIR:=$src/build-bench}"
 : "${HP_CACHE_DIR:=/tmp/hp-cache}"
 [ -n "$work" ] || work=/var/tmp/hp-bench/scale-$scale
@@ -66,7 +69,12 @@ fi
 for c in rpmbuild rpm createrepo_c modifyrepo_c cc /usr/bin/dnf; do
 	command -v "$c" >/dev/null || { echo "skip: '$c' not found" >&2; exit 77; }
 done
-if [ ! -x "$HP_BUILD_DIR/hotpatch" ] || [ ! -x "$HP_BUILD_DIR/hotpatch-repo" ]; then
+if [ "$own_build" = 1 ] && [ -f "$HP_BUILD_DIR/Makefile" ]; then
+	# our own build dir: bring it up to date with the tree (a no-op when
+	# it is); a given HP_BUILD_DIR is used as it is
+	nice make -C "$HP_BUILD_DIR" -j2 hotpatch hotpatch-repo >/dev/null ||
+		die "cannot build the project in $HP_BUILD_DIR"
+elif [ ! -x "$HP_BUILD_DIR/hotpatch" ] || [ ! -x "$HP_BUILD_DIR/hotpatch-repo" ]; then
 	log "building hotpatch and hotpatch-repo (Release) in $HP_BUILD_DIR"
 	cmake -S "$src" -B "$HP_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DHP_TESTS=OFF >/dev/null &&
 		nice make -C "$HP_BUILD_DIR" -j2 hotpatch hotpatch-repo >/dev/null ||
@@ -102,7 +110,8 @@ drop_caches() {
 # measure NAME PREP -- CMD... : K runs of CMD, PREP (a shell snippet, not
 # timed) before each; CMD's output goes to $work/out/NAME.N.  A run killed
 # by a signal (a crash) is counted in the "crashes" column and run again
-# (up to 3 times), so that the statistics are over completed runs only.
+# (up to 10 times); the statistics are over the completed runs only (all
+# runs if none completed); the last column lists every run's time.
 measure() {
 	local name=$1 prep=$2 i rc t0 t1 t m times=() rss=() rcs=() crashes=0 tries
 	shift 3
@@ -115,7 +124,7 @@ measure() {
 			t0=$EPOCHREALTIME
 			/usr/bin/time -f '%e %M' -o "$work/out/$name.time" "$@" >"$work/out/$name.$i" 2>&1 || rc=$?
 			t1=$EPOCHREALTIME
-			if [ "$rc" -ge 128 ] && [ "$tries" -lt 3 ]; then
+			if [ "$rc" -ge 128 ] && [ "$tries" -lt 10 ]; then
 				crashes=$((crashes + 1))
 				tries=$((tries + 1))
 				cp "$work/out/$name.$i" "$work/out/$name.$i.crash$tries"
@@ -135,8 +144,11 @@ import statistics, sys
 name, rcs, t, m, crashes = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split(), sys.argv[5]
 t = [float(x) for x in t]
 m = [int(x) for x in m]
-print("%s\t%.4f\t%.4f\t%.4f\t%d\t%s\t%s" % (name, statistics.median(t), min(t), max(t),
-      int(statistics.median(m)), rcs, crashes))
+ok = [i for i, rc in enumerate(rcs.split(",")) if int(rc) < 128] or list(range(len(t)))
+tt = [t[i] for i in ok]
+mm = [m[i] for i in ok]
+print("%s\t%.4f\t%.4f\t%.4f\t%d\t%s\t%s\t%s" % (name, statistics.median(tt), min(tt), max(tt),
+      int(statistics.median(mm)), rcs, crashes, ",".join("%.4f" % x for x in t)))
 EOF2
 	tail -n1 "$results" >&2
 }
@@ -271,7 +283,7 @@ md() { # TYPE - path of a metadata file of the repo
 log "generation done in $((SECONDS - T0)) s"
 
 # --- measurement ------------------------------------------------------------------
-printf 'name\tmedian_s\tmin_s\tmax_s\trss_kib\texit\tcrashes\n' >"$results"
+printf 'name\tmedian_s\tmin_s\tmax_s\trss_kib\texit\tcrashes\truns_s\n' >"$results"
 log "1. hotpatch check vs dnf check-update"
 # hotpatch keeps no metadata cache: cold only drops its state (and, with
 # BENCH_DROP_CACHES=1, the page cache); dnf's cold removes its cachedir.
@@ -296,6 +308,7 @@ echo "plugin	$plugin" >"$work/notes.tsv"
 
 log "3. hotpatch-repo publish vs createrepo_c"
 measure createrepo_update_one 'restore s1' -- createrepo_c --quiet --update --keep-all-metadata "$work/repo"
+measure createrepo_update_one_nodb 'restore s1' -- createrepo_c --quiet --update --keep-all-metadata --no-database "$work/repo"
 measure publish_one 'restore s2' -- "$HPREPO" publish "$work/repo"
 measure publish_scratch 'restore s0; rm -rf "$work/repo/.hotpatch"; cp -a "$work/snap/s0-state" "$work/repo/.hotpatch"' \
 	-- "$HPREPO" publish "$work/repo"

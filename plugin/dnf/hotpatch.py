@@ -16,7 +16,6 @@ from __future__ import absolute_import
 from __future__ import unicode_literals
 
 import argparse
-import fnmatch
 import json
 import logging
 import os
@@ -345,13 +344,6 @@ def _merge_check(acc, res):
     return acc
 
 
-def _matches(name, patterns):
-    for pat in patterns:
-        if fnmatch.fnmatchcase(name, pat):
-            return pat
-    return None
-
-
 class HotpatchUpgradeCommand(UpgradeCommand):
     """dnf's upgrade command plus --hotpatch.  Without the option every method
     is UpgradeCommand's."""
@@ -428,7 +420,7 @@ class HotpatchUpgrade(object):
                 keep.add((a['package'], a['evr'], a['arch']))
         sack = base.sack
         avail = sack.query().available()
-        hotpatches = avail.filter(provides__glob='hotpatch(*)')
+        hotpatches = self._hotpatch_packages(avail)
         # Which hotpatch fits the running build is the hotpatch command's
         # decision only: every other hotpatch package (an rpm-newer one for
         # another build, say) is hidden from dnf's upgrade.
@@ -450,6 +442,29 @@ class HotpatchUpgrade(object):
                     'repository has it' % nevra)
             logger.info('hotpatch: %s marked for install', nevra)
 
+    def _hotpatch_packages(self, avail):
+        """The available packages that provide hotpatch(<component>), found
+        through the provides index: a glob over every provide of every
+        available package (hotpatch(*)) costs 0.4 s at 60,000 packages. The
+        components are those the hotpatch metadata names (check's answer) and
+        those of the installed hotpatches."""
+        comps = set()
+        for p in self.base.sack.query().installed().filter(provides__glob='hotpatch(*)'):
+            for prov in p.provides:
+                text = str(prov)
+                if text.startswith('hotpatch(') and ')' in text:
+                    comps.add(text[len('hotpatch('):text.index(')')])
+        for key in ('running', 'held_back'):
+            for r in (self.check or {}).get(key) or []:
+                comps.add(r['name'])
+        for key in ('available', 'installed'):
+            for r in (self.check or {}).get(key) or []:
+                if r.get('component'):
+                    comps.add(r['component'])
+        if not comps:
+            return avail.filter(empty=True)
+        return avail.filter(provides=['hotpatch(%s)' % c for c in sorted(comps)])
+
     def _hold(self, avail, hotpatch_names):
         """Returns the available packages to hide because updating to them
         needs a reboot, and records the updates so held back."""
@@ -459,13 +474,15 @@ class HotpatchUpgrade(object):
             for h in self.check['held_back']:
                 check_held[h['name']] = h
         reasons = {}
-        for name in set(p.name for p in avail) - hotpatch_names:
-            pat = _matches(name, self.settings.reboot_requiring)
-            if name in check_held:
-                h = check_held[name]
+        # The name globs run in C on the sack (hawkey), not in Python over
+        # every available package name.
+        for pat in self.settings.reboot_requiring:
+            for p in avail.filter(name__glob=pat):
+                if p.name not in hotpatch_names and p.name not in reasons:
+                    reasons[p.name] = (None, "needs a reboot: matches '%s' in reboot_requiring" % pat)
+        for name, h in check_held.items():
+            if name not in hotpatch_names:
                 reasons[name] = (h.get('baseline'), h.get('reason') or 'baseline component')
-            elif pat is not None:
-                reasons[name] = (None, "needs a reboot: matches '%s' in reboot_requiring" % pat)
         excl = list(avail.filter(name=sorted(reasons))) if reasons else []
         advisories = {}
         for r in (self.check or {}).get('reboot_suggested') or []:
