@@ -589,3 +589,131 @@ hp_tree_hash() {
 			xargs -0 -r sha256sum
 	) | sha256sum | cut -d' ' -f1
 }
+
+# ---------------------------------------------------------------------------
+# Bad-input tests (t2001, t3000, t3001)
+
+# hp_bad_test_repo REPO GNUPGHOME KEYFILE [publish args...] - the signed
+# repository the bad-input tests start from: kernel-core 6.1.0-57 and
+# kernel-hotpatch 1 (livepatch_cmdline_v1.ko) in REPO, createrepo_c,
+# baseline B1 (planned, issued 2026-10-01, kernel-core=6.1.0-57), a
+# throwaway key made in GNUPGHOME (its public key written to KEYFILE), then
+# `hotpatch-repo publish --sign-key` with the extra arguments.  Prints the
+# key's fingerprint.  Skips (77) without kernel headers.
+hp_bad_test_repo() {
+	local repo=$1 gpghome=$2 key=$3 hr klp fpr
+	shift 3
+	hr=$(hp_bin hotpatch-repo)
+	klp=$(hp_klp_build)
+	hp_build_rpm kernel-core "$repo" >/dev/null
+	hp_build_rpm hotpatch "$repo" --define "payload $klp/livepatch_cmdline_v1.ko" >/dev/null
+	hp_make_repo "$repo"
+	"$hr" baseline add "$repo" --id B1 --kind planned --issued 2026-10-01 \
+		--build kernel-core=6.1.0-57 >/dev/null
+	fpr=$(hp_gpg_init "$gpghome")
+	hp_gpg_export "$gpghome" "$key"
+	"$hr" publish "$repo" --sign-key "$fpr" --gnupg-home "$gpghome" "$@" >/dev/null
+	printf '%s\n' "$fpr"
+}
+
+# The bad-input case runner.  Every case runs even when an earlier one
+# fails; hp_bad_report lists the failures at the end.  The test sets:
+#   HP_BAD_TOOL     the program, as its error lines name it ("hotpatch")
+#   HP_BAD_DIRS     (array) directories no case may change
+#   HP_BAD_EXCLUDE  (array) hp_tree_hash EXCLUDE-PATHs for them (not state,
+#                   e.g. a run lock)
+#   WATCH           (array) more such directories, for the cases that
+#                   follow (the test resets it per group)
+# The runner keeps FAILS (array, one line per failure; the test may add its
+# own) and NCASES; HP_BAD_OUT / HP_BAD_ERR hold the last case's stdout and
+# stderr.
+HP_BAD_TOOL=
+HP_BAD_DIRS=()
+HP_BAD_EXCLUDE=()
+WATCH=()
+FAILS=()
+NCASES=0
+HP_BAD_OUT=$HP_TEST_TMP/bad.out
+HP_BAD_ERR=$HP_TEST_TMP/bad.err
+
+# hp_bad WANT NAME CMD... - run CMD on bad input: it must exit WANT, write
+# exactly one stderr line "$HP_BAD_TOOL: error: ...", no sanitizer report,
+# and change nothing in HP_BAD_DIRS nor WATCH.  A failure is recorded in
+# FAILS (not fatal) with what was seen.
+hp_bad() {
+	local want=$1 name=$2 rc=0 d lines why=() before=() i
+	shift 2
+	NCASES=$((NCASES + 1))
+	for d in "${HP_BAD_DIRS[@]}" "${WATCH[@]}"; do
+		before+=("$(hp_tree_hash "$d" "${HP_BAD_EXCLUDE[@]}")")
+	done
+	"$@" >"$HP_BAD_OUT" 2>"$HP_BAD_ERR" || rc=$?
+	lines=$(wc -l <"$HP_BAD_ERR")
+	[ "$rc" = "$want" ] || why+=("exit $rc, expected $want")
+	[ "$lines" = 1 ] || why+=("$lines stderr lines, expected 1")
+	grep -q "^$HP_BAD_TOOL: error: " "$HP_BAD_ERR" || why+=("no '$HP_BAD_TOOL: error:' line")
+	if grep -Eq 'Sanitizer|runtime error:|Segmentation|Aborted|core dumped' "$HP_BAD_ERR"; then
+		why+=("sanitizer report / crash")
+	fi
+	i=0
+	for d in "${HP_BAD_DIRS[@]}" "${WATCH[@]}"; do
+		[ "${before[i]}" = "$(hp_tree_hash "$d" "${HP_BAD_EXCLUDE[@]}")" ] || why+=("'$d' changed")
+		i=$((i + 1))
+	done
+	if [ ${#why[@]} -gt 0 ]; then
+		FAILS+=("$name: $(IFS=';'; echo "${why[*]}") | stderr: $(head -c 400 "$HP_BAD_ERR" | tr '\n' '|')")
+		hp_log "FAILED $name: ${why[*]}"
+		sed 's/^/#   /' "$HP_BAD_ERR" | head -n 5 >&2
+	else
+		hp_log "ok $name: $(cat "$HP_BAD_ERR")"
+	fi
+}
+
+# hp_bad_report NAME - the end of a bad-input test: log the count; with
+# failures list them and exit 1, else print "NAME: ok (N cases)".
+hp_bad_report() {
+	hp_log "$NCASES cases, ${#FAILS[@]} failed"
+	if [ ${#FAILS[@]} -gt 0 ]; then
+		echo "FAIL: ${#FAILS[@]} of $NCASES bad-input cases break the standard:" >&2
+		printf '  %s\n' "${FAILS[@]}" >&2
+		exit 1
+	fi
+	echo "$1: ok ($NCASES cases)"
+}
+
+# hp_repo_copy SRC DEST - replace DEST by a copy of the repository SRC
+# (cp -a) and print DEST: a bad-input case spoils the copy, not SRC.
+hp_repo_copy() {
+	rm -rf "${2:?}"
+	cp -a "$1" "$2"
+	printf '%s\n' "$2"
+}
+
+# hp_md_replace DIR XMLFILE GNUPGHOME - replace the hotpatch record of the
+# repository DIR by XMLFILE (modifyrepo_c --remove, then add; repomd.xml
+# checksums are right) and re-sign repomd.xml with the key of GNUPGHOME:
+# a VALIDLY SIGNED bad repo.
+hp_md_replace() {
+	local d=$1 md
+	md=$(hp_tmpdir md)
+	cp "$2" "$md/hotpatch.xml"
+	modifyrepo_c --remove hotpatch "$d/repodata" >/dev/null
+	modifyrepo_c --mdtype hotpatch "$md/hotpatch.xml" "$d/repodata" >/dev/null
+	hp_gpg_sign "$3" "$d/repodata/repomd.xml"
+}
+
+# hp_md_swap DIR FILE - put FILE (raw bytes, e.g. a truncated .gz, which
+# modifyrepo_c would recompress) in place of DIR's hotpatch record, with
+# repomd.xml's checksum, location and size updated by hand; NOT re-signed.
+hp_md_swap() {
+	local d=$1 f=$2 old oldsum sum
+	old=$(ls "$d"/repodata/*-hotpatch.xml.gz)
+	oldsum=$(basename "$old")
+	oldsum=${oldsum%%-*}
+	sum=$(sha256sum <"$f" | cut -d' ' -f1)
+	rm -f "$old"
+	cp "$f" "$d/repodata/$sum-hotpatch.xml.gz"
+	sed -i -e "s/$oldsum/$sum/g" \
+		-e "/type=\"hotpatch\"/,/<\/data>/ s#<size>[0-9]*</size>#<size>$(stat -c %s "$f")</size>#" \
+		"$d/repodata/repomd.xml"
+}

@@ -8,19 +8,11 @@ set -euo pipefail
 hp_require_cmd rpmbuild rpm createrepo_c gpg jq
 HP=$(hp_bin hotpatch)
 HR=$(hp_bin hotpatch-repo)
-klp=$(hp_klp_build)
 
 repo=$(hp_tmpdir repo)
-hp_build_rpm kernel-core "$repo" >/dev/null
-hp_build_rpm hotpatch "$repo" --define "payload $klp/livepatch_cmdline_v1.ko" >/dev/null
-hp_make_repo "$repo"
-"$HR" baseline add "$repo" --id B1 --kind planned --issued 2026-10-01 \
-	--build kernel-core=6.1.0-57 >/dev/null
 gpghome=$HP_TEST_TMP/gnupg
-fpr=$(hp_gpg_init "$gpghome")
 key=$HP_TEST_TMP/key.asc
-hp_gpg_export "$gpghome" "$key"
-"$HR" publish "$repo" --sign-key "$fpr" --gnupg-home "$gpghome" --expires-days 5 >/dev/null
+fpr=$(hp_bad_test_repo "$repo" "$gpghome" "$key" --expires-days 5)
 
 root=$(hp_tmpdir root)
 hp_installroot "$root"

@@ -18,8 +18,7 @@ if ! (hp_vm_prereq) 2>/dev/null; then
 	exit 0
 fi
 kver=$(hp_vm_kver)
-kbase=${kver%-amd64}
-KEVR=${kbase%-*}-${kbase##*-}
+KEVR=$(hp_vm_kevr "$kver")
 hotpatch=${HP_BUILD_DIR:-$(cd "$here/../.." && pwd)/build}/hotpatch
 mkdir -p "$D/vm-share" "$D/vm-out"
 echo "Booting $kver in qemu (TCG, ~10-20 s); the guest's narrative follows."

@@ -13,6 +13,14 @@
 #                                   the guest never ran it); sets HP_VM_OUT
 #   hp_vm_dmesg_clean OUTDIR        fail (printing them) on "Call Trace" or
 #                                   "WARNING:" lines in the guest's dmesg
+#   hp_vm_kevr KVER                 kernel-core EVR of a Debian kernel release
+#                                   (6.1.0-NN-amd64 -> 6.1.0-NN)
+#   hp_vm_klp_rpm OUTDIR NAME VERSION KO
+#                                   build a klp hotpatch RPM for $KEVR
+#   hp_vm_klp_repo [--rpmsign] [--more FN] REPO [VERSION...]
+#                                   kernel-core + klp hotpatch series in a
+#                                   repository signed by hotpatch-repo (the
+#                                   tests' common setup; see its comment)
 #
 # The guest: a cached, uncompressed initramfs (busybox-static and the few
 # modules virtio-pci/9p/overlay need, in modules.dep order) mounts the host's
@@ -74,6 +82,96 @@ hp_vm_kver()
 		sort -V | tail -n1)
 	[ -n "$k" ] || return 1
 	echo "$k"
+}
+
+# hp_vm_kevr KVER: Debian's 6.1.0-NN-amd64 is kernel-core 6.1.0-NN.
+hp_vm_kevr()
+{
+	local kbase=${1%-amd64}
+	echo "${kbase%-*}-${kbase##*-}"
+}
+
+# hp_vm_klp_rpm OUTDIR NAME VERSION KO: build the hotpatch RPM NAME-VERSION
+# (engine klp, payload KO) for kernel-core $KEVR into OUTDIR and print its
+# path.  Needs tests/integration/lib.sh and hp_vm_klp_repo's variables.
+hp_vm_klp_rpm()
+{
+	hp_build_rpm hotpatch "$1" --define "hp_name $2" --define "hp_version $3" \
+		--define 'component kernel-core' --define "build $KEVR" --define 'engine klp' \
+		--define "payload $4"
+}
+
+# hp_vm_klp_repo [--rpmsign] [--more FN] REPO [VERSION...] - the setup the
+# klp tests share (needs tests/integration/lib.sh, run in the test's main
+# shell, not in $(...)): skip (77) without the headers of the kernel the
+# guest boots, build the klp fixture modules for it, then in REPO:
+# kernel-core for the booted build and, for each VERSION, the hotpatch
+# $HP_VM_SERIES-VERSION carrying livepatch_cmdline_vVERSION.ko.  Then FN
+# (a shell function of the test, called without arguments) adds its own
+# packages; a throwaway key is made in $HP_TEST_TMP/gnupg (public key in
+# $HP_TEST_TMP/operator.asc); with --rpmsign every REPO/*.rpm is rpmsign'd
+# with it; createrepo_c, then `hotpatch-repo baseline add` once for each
+# element of HP_VM_BASELINES (word-split arguments; FN may change it; the
+# default is base-1, planned, issued 2026-10-01, kernel-core=$KEVR) and
+# `hotpatch-repo publish --sign-key`.  Sets (globals):
+#   HP_KVER (exported)  the booted release, 6.1.0-NN-amd64
+#   HP_VM_KV, HP_VM_KR  kernel-core's version and release, 6.1.0 and NN
+#   KEVR                kernel-core's EVR, 6.1.0-NN
+#   HP_VM_KLP           the fixture modules' directory (hp_klp_build)
+#   HP_VM_SERIES        kernel-core-hotpatch-$KEVR
+#   HP_VM_KCORE         the kernel-core RPM of the booted build
+#   HP_VM_KLP_RPMS[V]   the hotpatch RPM of VERSION V
+#   HP_VM_FPR           the signing key's fingerprint
+hp_vm_klp_repo()
+{
+	local sign=0 more='' repo v b
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--rpmsign) sign=1; shift ;;
+		--more) more=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	repo=${1:?usage: hp_vm_klp_repo [--rpmsign] [--more FN] REPO [VERSION...]}
+	shift
+
+	HP_KVER=$(hp_vm_kver)
+	[ -d "/usr/src/linux-headers-$HP_KVER" ] || hp_skip "no headers for the booted kernel $HP_KVER"
+	export HP_KVER
+	HP_VM_KLP=$(hp_klp_build)
+	KEVR=$(hp_vm_kevr "$HP_KVER")
+	HP_VM_KV=${KEVR%-*}
+	HP_VM_KR=${KEVR##*-}
+	HP_VM_SERIES=kernel-core-hotpatch-$KEVR
+
+	mkdir -p "$repo"
+	HP_VM_KCORE=$(hp_build_rpm kernel-core "$repo" --define "kver $HP_VM_KV" \
+		--define "krel $HP_VM_KR" --define "uname_r $HP_KVER")
+	HP_VM_KLP_RPMS=()
+	for v in "$@"; do
+		HP_VM_KLP_RPMS[v]=$(hp_vm_klp_rpm "$repo" "$HP_VM_SERIES" "$v" \
+			"$HP_VM_KLP/livepatch_cmdline_v$v.ko")
+	done
+	HP_VM_BASELINES=("--id base-1 --kind planned --issued 2026-10-01 --build kernel-core=$KEVR")
+	[ -z "$more" ] || "$more"
+
+	HP_VM_FPR=$(hp_gpg_init "$HP_TEST_TMP/gnupg")
+	hp_gpg_export "$HP_TEST_TMP/gnupg" "$HP_TEST_TMP/operator.asc"
+	if [ "$sign" = 1 ]; then
+		# rpm's %__gpg is gpg2 on Debian, which is not installed.
+		rpmsign --addsign --define '__gpg /usr/bin/gpg' --define "_gpg_name $HP_VM_FPR" \
+			--define "_gpg_path $HP_TEST_TMP/gnupg" "$repo"/*.rpm </dev/null \
+			>"$HP_TEST_TMP/rpmsign.log" 2>&1 ||
+			{ cat "$HP_TEST_TMP/rpmsign.log" >&2; hp_fail "rpmsign failed"; }
+	fi
+	hp_make_repo "$repo"
+	for b in "${HP_VM_BASELINES[@]}"; do
+		# shellcheck disable=SC2086 # one string, several arguments
+		"$(hp_bin hotpatch-repo)" baseline add "$repo" $b >/dev/null
+	done
+	"$(hp_bin hotpatch-repo)" publish "$repo" --sign-key "$HP_VM_FPR" \
+		--gnupg-home "$HP_TEST_TMP/gnupg" >"$HP_TEST_TMP/publish.log" 2>&1 ||
+		{ cat "$HP_TEST_TMP/publish.log" >&2; hp_fail "hotpatch-repo publish failed"; }
 }
 
 hp_vm_prereq()

@@ -29,58 +29,37 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 hp_vm_prereq
 hp_require_cmd rpmbuild createrepo_c gpg jq
 HOTPATCH=$(hp_bin hotpatch)
-REPO_TOOL=$(hp_bin hotpatch-repo)
-
-kver=$(hp_vm_kver)
-[ -d "/usr/src/linux-headers-$kver" ] || hp_skip "no headers for the booted kernel $kver"
-export HP_KVER=$kver
-klp=$(hp_klp_build)
-
-# Debian's 6.1.0-NN-amd64 is kernel-core 6.1.0-NN.
-kbase=${kver%-amd64}
-kv=${kbase%-*}
-kr=${kbase##*-}
-KEVR=$kv-$kr
 
 t=$HP_TEST_TMP
 repo=$t/repo
 extra=$t/extra      # packages that are not published (refusal cases)
 mkdir -p "$repo" "$extra"
 
-hp_build_rpm kernel-core "$repo" --define "kver $kv" --define "krel $kr" \
-	--define "uname_r $kver" >/dev/null
+# Published besides kernel-core and the series' v1 and v2: a hotpatch
+# whose init fails, one whose transition stalls.
+more_rpms()
+{
+	badinit=$(hp_vm_klp_rpm "$repo" "kernel-core-hotpatch-badinit-$KEVR" 1 "$HP_VM_KLP/livepatch_badinit.ko")
+	stall=$(hp_vm_klp_rpm "$repo" "kernel-core-hotpatch-stall-$KEVR" 1 "$HP_VM_KLP/livepatch_stall.ko")
+}
+hp_vm_klp_repo --more more_rpms "$repo" 1 2
+kver=$HP_KVER klp=$HP_VM_KLP series=$HP_VM_SERIES
+kv=$HP_VM_KV kr=$HP_VM_KR
+v1=${HP_VM_KLP_RPMS[1]} v2=${HP_VM_KLP_RPMS[2]}
+
 # A newer kernel, installed but not booted (needs-reboot).
 knext=$(hp_build_rpm kernel-core "$extra" --define "kver $kv" --define "krel $((kr + 3))" \
 	--define "uname_r $kv-$((kr + 3))-amd64")
-hotpatch_rpm() # OUTDIR NAME VERSION KO
-{
-	hp_build_rpm hotpatch "$1" --define "hp_name $2" --define "hp_version $3" \
-		--define 'component kernel-core' --define "build $KEVR" --define 'engine klp' \
-		--define "payload $4"
-}
-series=kernel-core-hotpatch-$KEVR
-v1=$(hotpatch_rpm "$repo" "$series" 1 "$klp/livepatch_cmdline_v1.ko")
-v2=$(hotpatch_rpm "$repo" "$series" 2 "$klp/livepatch_cmdline_v2.ko")
-badinit=$(hotpatch_rpm "$repo" "kernel-core-hotpatch-badinit-$KEVR" 1 "$klp/livepatch_badinit.ko")
-stall=$(hotpatch_rpm "$repo" "kernel-core-hotpatch-stall-$KEVR" 1 "$klp/livepatch_stall.ko")
-
 # Not published: v1's NEVRA with a payload one byte longer; a module for
 # another kernel release (the repository lint would refuse it).
 mkdir -p "$t/evil" "$t/vermagic"
 cp "$klp/livepatch_cmdline_v1.ko" "$t/evil/livepatch_cmdline_v1.ko"
 printf '\0' >>"$t/evil/livepatch_cmdline_v1.ko"
-evil=$(hotpatch_rpm "$extra/evil" "$series" 1 "$t/evil/livepatch_cmdline_v1.ko")
+evil=$(hp_vm_klp_rpm "$extra/evil" "$series" 1 "$t/evil/livepatch_cmdline_v1.ko")
 other=$(echo "$kver" | sed 's/^\([0-9]*\.[0-9]*\.\)[0-9]*/\19/')
 hp_klp_set_vermagic "$klp/livepatch_cmdline_v1.ko" "$t/vermagic/livepatch_othervermagic.ko" "$other"
-vermagic=$(hotpatch_rpm "$extra" "kernel-core-hotpatch-vermagic-$KEVR" 1 \
+vermagic=$(hp_vm_klp_rpm "$extra" "kernel-core-hotpatch-vermagic-$KEVR" 1 \
 	"$t/vermagic/livepatch_othervermagic.ko")
-
-hp_make_repo "$repo"
-fpr=$(hp_gpg_init "$t/gnupg")
-hp_gpg_export "$t/gnupg" "$t/operator.asc"
-"$REPO_TOOL" baseline add "$repo" --id base-1 --kind planned --issued 2026-10-01 \
-	--build "kernel-core=$KEVR" >/dev/null
-"$REPO_TOOL" publish "$repo" --sign-key "$fpr" --gnupg-home "$t/gnupg" >/dev/null
 
 # The guest side: one script, PHASE=1 or 2 (see the header).
 guest_script()

@@ -26,36 +26,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 hp_vm_prereq
 hp_require_cmd rpmbuild createrepo_c gpg jq
 HOTPATCH=$(hp_bin hotpatch)
-REPO_TOOL=$(hp_bin hotpatch-repo)
-
-kver=$(hp_vm_kver)
-[ -d "/usr/src/linux-headers-$kver" ] || hp_skip "no headers for the booted kernel $kver"
-export HP_KVER=$kver
-klp=$(hp_klp_build)
-
-# Debian's 6.1.0-NN-amd64 is kernel-core 6.1.0-NN.
-kbase=${kver%-amd64}
-kv=${kbase%-*}
-kr=${kbase##*-}
-KEVR=$kv-$kr
 
 t=$HP_TEST_TMP
 repo=$t/repo
-mkdir -p "$repo"
-
-hp_build_rpm kernel-core "$repo" --define "kver $kv" --define "krel $kr" \
-	--define "uname_r $kver" >/dev/null
-series=kernel-core-hotpatch-$KEVR
-v1=$(hp_build_rpm hotpatch "$repo" --define "hp_name $series" --define 'hp_version 1' \
-	--define 'component kernel-core' --define "build $KEVR" --define 'engine klp' \
-	--define "payload $klp/livepatch_cmdline_v1.ko")
-
-hp_make_repo "$repo"
-fpr=$(hp_gpg_init "$t/gnupg")
-hp_gpg_export "$t/gnupg" "$t/operator.asc"
-"$REPO_TOOL" baseline add "$repo" --id base-1 --kind planned --issued 2026-10-01 \
-	--build "kernel-core=$KEVR" >/dev/null
-"$REPO_TOOL" publish "$repo" --sign-key "$fpr" --gnupg-home "$t/gnupg" >/dev/null
+hp_vm_klp_repo "$repo" 1
+kver=$HP_KVER series=$HP_VM_SERIES v1=${HP_VM_KLP_RPMS[1]}
 
 guest_script()
 {

@@ -31,19 +31,6 @@ hp_vm_prereq
 hp_require_cmd rpmbuild rpmsign createrepo_c gpg jq /usr/bin/dnf
 /usr/bin/python3 -c 'import dnf' 2>/dev/null || hp_skip "dnf's python module not importable by /usr/bin/python3"
 HOTPATCH=$(hp_bin hotpatch)
-REPO_TOOL=$(hp_bin hotpatch-repo)
-
-kver=$(hp_vm_kver)
-[ -d "/usr/src/linux-headers-$kver" ] || hp_skip "no headers for the booted kernel $kver"
-export HP_KVER=$kver
-klp=$(hp_klp_build)
-
-# Debian's 6.1.0-NN-amd64 is kernel-core 6.1.0-NN.
-kbase=${kver%-amd64}
-kv=${kbase%-*}
-kr=${kbase##*-}
-KEVR=$kv-$kr
-KNEXT=$kv-$((kr + 3))
 
 t=$HP_TEST_TMP
 repo=$t/repo
@@ -53,37 +40,25 @@ R=$share/root
 etc=$t/etc
 mkdir -p "$repo" "$local_rpms" "$etc/repos" "$etc/plugins"
 
-k_run=$(hp_build_rpm kernel-core "$repo" --define "kver $kv" --define "krel $kr" \
-	--define "uname_r $kver")
-hp_build_rpm kernel-core "$repo" --define "kver $kv" --define "krel $((kr + 3))" \
-	--define "uname_r $KNEXT-amd64" >/dev/null
-series=kernel-core-hotpatch-$KEVR
-hotpatch_rpm() # NAME VERSION KO
+# Published besides kernel-core (booted build) and the series' v1 and v2:
+# kernel-core for a newer build, hello 1.0 and 1.1; the baselines 2026Q1
+# (the booted build) and 2026Q2 (the newer one).
+more_rpms()
 {
-	hp_build_rpm hotpatch "$repo" --define "hp_name $1" --define "hp_version $2" \
-		--define 'component kernel-core' --define "build $KEVR" --define 'engine klp' \
-		--define "payload $3"
+	KNEXT=$HP_VM_KV-$((HP_VM_KR + 3))
+	hp_build_rpm kernel-core "$repo" --define "kver $HP_VM_KV" --define "krel $((HP_VM_KR + 3))" \
+		--define "uname_r $KNEXT-amd64" >/dev/null
+	# hello's scriptlet would require /bin/sh, which nothing in the
+	# installroot provides.
+	h10=$(hp_build_rpm hello "$repo" --define 'ver 1.0' --define '__requires_exclude ^/bin/sh$')
+	hp_build_rpm hello "$repo" --define 'ver 1.1' --define '__requires_exclude ^/bin/sh$' >/dev/null
+	HP_VM_BASELINES=(
+		"--id 2026Q1 --kind planned --issued 2026-01-01 --supported-until 2036-12-31 --build kernel-core=$KEVR"
+		"--id 2026Q2 --kind planned --issued 2026-04-01 --supported-until 2036-12-31 --build kernel-core=$KNEXT")
 }
-v1=$(hotpatch_rpm "$series" 1 "$klp/livepatch_cmdline_v1.ko")
-hotpatch_rpm "$series" 2 "$klp/livepatch_cmdline_v2.ko" >/dev/null
-# hello's scriptlet would require /bin/sh, which nothing in the
-# installroot provides.
-h10=$(hp_build_rpm hello "$repo" --define 'ver 1.0' --define '__requires_exclude ^/bin/sh$')
-hp_build_rpm hello "$repo" --define 'ver 1.1' --define '__requires_exclude ^/bin/sh$' >/dev/null
-
-fpr=$(hp_gpg_init "$t/gnupg")
-hp_gpg_export "$t/gnupg" "$t/operator.asc"
-# rpm's %__gpg is gpg2 on Debian, which is not installed.
-rpmsign --addsign --define '__gpg /usr/bin/gpg' --define "_gpg_name $fpr" \
-	--define "_gpg_path $t/gnupg" "$repo"/*.rpm </dev/null >"$t/rpmsign.log" 2>&1 ||
-	{ cat "$t/rpmsign.log" >&2; hp_fail "rpmsign failed"; }
-hp_make_repo "$repo"
-"$REPO_TOOL" baseline add "$repo" --id 2026Q1 --kind planned --issued 2026-01-01 \
-	--supported-until 2036-12-31 --build "kernel-core=$KEVR" >/dev/null
-"$REPO_TOOL" baseline add "$repo" --id 2026Q2 --kind planned --issued 2026-04-01 \
-	--supported-until 2036-12-31 --build "kernel-core=$KNEXT" >/dev/null
-"$REPO_TOOL" publish "$repo" --sign-key "$fpr" --gnupg-home "$t/gnupg" >"$t/publish.log" 2>&1 ||
-	{ cat "$t/publish.log" >&2; hp_fail "hotpatch-repo publish failed"; }
+hp_vm_klp_repo --rpmsign --more more_rpms "$repo" 1 2
+kver=$HP_KVER series=$HP_VM_SERIES
+k_run=$HP_VM_KCORE v1=${HP_VM_KLP_RPMS[1]}
 
 hp_installroot "$R"
 hp_rpm_install "$R" "$k_run" "$h10" "$v1"
