@@ -180,17 +180,21 @@ static int has_control(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
-	while (s && *s) {
+	if (!s)
+		return 0;
+	for (;;) {
 		size_t n;
 		unsigned min;
 		unsigned cp;
 
+		/* Printable ASCII is nearly every byte of real metadata (every
+		 * field of every record is checked): skip it in a tight loop. */
+		while (*s >= 0x20 && *s < 0x80)
+			s++;
+		if (!*s)
+			return 0;
 		if (*s < 0x20)
 			return 1;
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
 		if ((*s & 0xe0) == 0xc0)
 			n = 1, min = 0x80, cp = *s & 0x1f;
 		else if ((*s & 0xf0) == 0xe0)
@@ -210,7 +214,6 @@ static int has_control(const char *str)
 		    cp == 0xfffe || cp == 0xffff)
 			return 1;
 	}
-	return 0;
 }
 
 static int is_sha256_hex(const char *s)
@@ -404,7 +407,10 @@ static int validate_baseline(const struct hp_baseline *b, size_t idx, struct hp_
 	return problems;
 }
 
-static int validate_hotpatch(const struct hp_hotpatch *h, size_t idx, struct hp_strbuf *err)
+/* `nevra` is hp_hotpatch_nevra(h), built once by the caller for the messages
+ * and the duplicate check alike. */
+static int validate_hotpatch(const struct hp_hotpatch *h, size_t idx, const char *nevra,
+			     struct hp_strbuf *err)
 {
 	static const struct {
 		size_t off;
@@ -426,7 +432,6 @@ static int validate_hotpatch(const struct hp_hotpatch *h, size_t idx, struct hp_
 		offsetof(struct hp_hotpatch, severity),
 		offsetof(struct hp_hotpatch, issued),
 	};
-	char *nevra = hp_hotpatch_nevra(h);
 	const char *why;
 	time_t t;
 	int problems = 0, control = 0;
@@ -487,14 +492,60 @@ static int validate_hotpatch(const struct hp_hotpatch *h, size_t idx, struct hp_
 		hp_error(err, "hotpatch '%s': reboot-suggested must be 0 or 1", nevra);
 		problems++;
 	}
-	free(nevra);
 	return problems;
+}
+
+static char *put(char *p, const char *s, size_t len)
+{
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* Every record's NEVRA, spelled exactly as hp_hotpatch_nevra() does, into
+ * keys[i] (m->nr_hotpatches of them), all in one buffer that the caller
+ * frees (returned). One allocation instead of three formatted ones per
+ * record: at distribution scale (5,000+ records read on every `hotpatch
+ * check`) those dominated validation. */
+static char *build_nevras(const struct hp_meta *m, struct sort_key *keys)
+{
+	size_t total = 0;
+	char *arena, *p;
+
+	for (size_t i = 0; i < m->nr_hotpatches; i++) {
+		const struct hp_hotpatch *h = &m->hotpatches[i];
+
+		/* name-[epoch:]version-release.arch and its NUL */
+		total += strlen(nz(h->name)) + strlen(nz(h->version)) + strlen(nz(h->release)) +
+			 strlen(nz(h->arch)) + 4;
+		if (has_epoch(h->epoch))
+			total += strlen(h->epoch) + 1;
+	}
+	p = arena = hp_xmalloc(total ? total : 1);
+	for (size_t i = 0; i < m->nr_hotpatches; i++) {
+		const struct hp_hotpatch *h = &m->hotpatches[i];
+
+		keys[i].key = p;
+		keys[i].idx = i;
+		p = put(p, nz(h->name), strlen(nz(h->name)));
+		*p++ = '-';
+		if (has_epoch(h->epoch)) {
+			p = put(p, h->epoch, strlen(h->epoch));
+			*p++ = ':';
+		}
+		p = put(p, nz(h->version), strlen(nz(h->version)));
+		*p++ = '-';
+		p = put(p, nz(h->release), strlen(nz(h->release)));
+		*p++ = '.';
+		p = put(p, nz(h->arch), strlen(nz(h->arch)));
+		*p++ = '\0';
+	}
+	return arena;
 }
 
 int hp_meta_validate(const struct hp_meta *m, struct hp_strbuf *err)
 {
 	struct sort_key *keys = NULL;
-	char **nevras = NULL;
+	char *arena = NULL;
 	size_t nkeys = 0;
 	int problems = 0;
 
@@ -520,20 +571,12 @@ int hp_meta_validate(const struct hp_meta *m, struct hp_strbuf *err)
 	problems += report_duplicates(keys, nkeys, "baseline id", NULL, err);
 	free(keys);
 
-	nkeys = 0;
 	keys = hp_xcalloc(m->nr_hotpatches, sizeof(*keys));
-	nevras = hp_xcalloc(m->nr_hotpatches, sizeof(*nevras));
-	for (size_t i = 0; i < m->nr_hotpatches; i++) {
-		problems += validate_hotpatch(&m->hotpatches[i], i, err);
-		nevras[i] = hp_hotpatch_nevra(&m->hotpatches[i]);
-		keys[nkeys].key = nevras[i];
-		keys[nkeys].idx = i;
-		nkeys++;
-	}
-	problems += report_duplicates(keys, nkeys, "hotpatch", NULL, err);
+	arena = build_nevras(m, keys);
 	for (size_t i = 0; i < m->nr_hotpatches; i++)
-		free(nevras[i]);
-	free(nevras);
+		problems += validate_hotpatch(&m->hotpatches[i], i, keys[i].key, err);
+	problems += report_duplicates(keys, m->nr_hotpatches, "hotpatch", NULL, err);
+	free(arena);
 	free(keys);
 	return problems;
 }

@@ -94,8 +94,11 @@ static const char *local_name(const char *name, int *ours)
 
 static const char *attr(const char **atts, const char *name)
 {
+	/* A <patch> has a dozen attributes, looked up one by one for every
+	 * record: comparing the first byte before calling strcmp() saves most
+	 * of the calls (~90 per record otherwise). */
 	for (size_t i = 0; atts[i]; i += 2)
-		if (!strcmp(atts[i], name))
+		if (atts[i][0] == name[0] && !strcmp(atts[i], name))
 			return atts[i + 1];
 	return NULL;
 }

@@ -449,7 +449,10 @@ class HotpatchUpgrade(object):
         components are those the hotpatch metadata names (check's answer) and
         those of the installed hotpatches."""
         comps = set()
-        for p in self.base.sack.query().installed().filter(provides__glob='hotpatch(*)'):
+        # A provides glob is matched against every provide in the sack
+        # (0.4 s at 60,000 packages) even on an installed-only query; the
+        # installed packages' own provides are a few thousand strings.
+        for p in self.base.sack.query().installed():
             for prov in p.provides:
                 text = str(prov)
                 if text.startswith('hotpatch(') and ')' in text:
