@@ -379,6 +379,31 @@ static int listed_live(struct hp_engine *e, const char *name, struct hp_strbuf *
 	return found;
 }
 
+/* The journaled engine call both paths share: intent, engine, result, then
+ * the engine is asked again (by live name when the package is gone). */
+static int journaled_op(struct hp_journal *j, struct hp_engine *e, const char *opname,
+			const struct hp_engine_item *it, int ask_by_name,
+			struct hp_live_result *res, struct hp_strbuf *why)
+{
+	double t0 = now_s();
+	int ret = hp_journal_engine_op(j, e, opname, it, why);
+	int live;
+
+	res->seconds = now_s() - t0;
+	live = ask_by_name ? listed_live(e, it->live_name, NULL) : hp_engine_is_live(e, it, NULL);
+	res->live = live < 0 ? -1 : live;
+	return ret;
+}
+
+/* Marks `res` failed with the reason in `why`; returns the message (owned by res). */
+static const char *result_failed(struct hp_live_result *res, const struct hp_strbuf *why)
+{
+	free(res->action);
+	res->action = hp_xstrdup("failed");
+	res->message = hp_xstrdup(why->len ? why->buf : "unknown error");
+	return res->message;
+}
+
 /* One package: ask, act when needed, ask again. 0 when it ended as asked. */
 static int run_one(enum hp_live_op op, struct hp_journal *j, const struct hp_engine_config *cfg,
 		   const struct hp_live_pkg *p, const struct hp_hotpatch *pub,
@@ -388,7 +413,6 @@ static int run_one(enum hp_live_op op, struct hp_journal *j, const struct hp_eng
 	struct hp_strbuf why = HP_STRBUF_INIT;
 	struct hp_engine *e = NULL;
 	struct hp_engine_item it;
-	double t0;
 	int live, ret = -1;
 
 	if (hp_live_item_fill(&it, p, pub, &why))
@@ -427,21 +451,14 @@ static int run_one(enum hp_live_op op, struct hp_journal *j, const struct hp_eng
 			goto out;
 		}
 	}
-	t0 = now_s();
-	ret = hp_journal_engine_op(j, e, op == HP_LIVE_REVERT ? "revert" : "apply", &it, &why);
-	res->seconds = now_s() - t0;
-	live = hp_engine_is_live(e, &it, NULL);
-	res->live = live < 0 ? -1 : live;
+	ret = journaled_op(j, e, op == HP_LIVE_REVERT ? "revert" : "apply", &it, 0, res, &why);
 	if (ret)
 		goto fail;
 	res->action = hp_xstrdup(op == HP_LIVE_REVERT ? "reverted" : "applied");
 	goto out;
 fail:
 	ret = -1;
-	free(res->action);
-	res->action = hp_xstrdup("failed");
-	res->message = hp_xstrdup(why.len ? why.buf : "unknown error");
-	hp_error(err, "%s: %s", p->nevra, res->message);
+	hp_error(err, "%s: %s", p->nevra, result_failed(res, &why));
 out:
 	hp_engine_free(e);
 	hp_strbuf_release(&why);
@@ -460,7 +477,6 @@ static int run_orphan(struct hp_journal *j, const struct hp_engine_config *cfg,
 				     x->live_name };
 	struct hp_strbuf why = HP_STRBUF_INIT;
 	struct hp_engine *e = NULL;
-	double t0;
 	int live, ret = -1;
 
 	res->orphan = 1;
@@ -477,11 +493,7 @@ static int run_orphan(struct hp_journal *j, const struct hp_engine_config *cfg,
 		ret = 0;
 		goto out;
 	}
-	t0 = now_s();
-	ret = hp_journal_engine_op(j, e, "revert", &it, &why);
-	res->seconds = now_s() - t0;
-	live = listed_live(e, x->live_name, NULL);
-	res->live = live < 0 ? -1 : live;
+	ret = journaled_op(j, e, "revert", &it, 1, res, &why);
 	if (ret)
 		goto fail;
 	res->action = hp_xstrdup("reverted");
@@ -490,10 +502,7 @@ static int run_orphan(struct hp_journal *j, const struct hp_engine_config *cfg,
 	goto out;
 fail:
 	ret = -1;
-	free(res->action);
-	res->action = hp_xstrdup("failed");
-	res->message = hp_xstrdup(why.len ? why.buf : "unknown error");
-	hp_error(err, "%s (orphan %s): %s", x->package, x->live_name, res->message);
+	hp_error(err, "%s (orphan %s): %s", x->package, x->live_name, result_failed(res, &why));
 out:
 	hp_engine_free(e);
 	hp_strbuf_release(&why);
