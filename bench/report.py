@@ -38,6 +38,8 @@ TARGETS = [
     ("hotpatch check warm / dnf check-update warm", "hp_check_warm", "dnf_checkupdate_warm", "med", 0.25),
     ("hotpatch check peak RSS / dnf check-update cold peak RSS", "hp_check_cold", "dnf_checkupdate_cold", "rss", 0.5),
     ("hotpatch check peak RSS / dnf check-update warm peak RSS", "hp_check_warm", "dnf_checkupdate_warm", "rss", 0.5),
+    ("hotpatch check --updateinfo cold / dnf check-update cold", "hp_check_ui_cold", "dnf_checkupdate_cold", "med", 0.10),
+    ("hotpatch check --updateinfo warm / dnf check-update warm", "hp_check_ui_warm", "dnf_checkupdate_warm", "med", 0.25),
     ("dnf upgrade --hotpatch --assumeno / dnf upgrade --assumeno", "dnf_upgrade_hotpatch", "dnf_upgrade_plain", "med", 1.10),
     ("hotpatch-repo publish / createrepo_c --update (one new hotpatch)", "publish_one", "createrepo_update_one", "med", 0.10),
     ("hotpatch-repo publish / createrepo_c --update --no-database (one new hotpatch)", "publish_one", "createrepo_update_one_nodb", "med", 0.10),

@@ -285,10 +285,14 @@ log "generation done in $((SECONDS - T0)) s"
 # --- measurement ------------------------------------------------------------------
 printf 'name\tmedian_s\tmin_s\tmax_s\trss_kib\texit\tcrashes\truns_s\n' >"$results"
 log "1. hotpatch check vs dnf check-update"
-# hotpatch keeps no metadata cache: cold only drops its state (and, with
-# BENCH_DROP_CACHES=1, the page cache); dnf's cold removes its cachedir.
-measure hp_check_cold 'rm -rf "$root/var/lib/hotpatch"; drop_caches' -- "${hp_cmd[@]}" check --json
+# cold drops hotpatch's cache and state (and, with BENCH_DROP_CACHES=1, the
+# page cache); dnf's cold removes its cachedir. The plugin runs
+# `check --updateinfo` (reboot_suggested): timed too, cold and warm.
+hp_forget='rm -rf "$root/var/lib/hotpatch" "$root/var/cache/hotpatch"; drop_caches'
+measure hp_check_cold "$hp_forget" -- "${hp_cmd[@]}" check --json
 measure hp_check_warm ':' -- "${hp_cmd[@]}" check --json
+measure hp_check_ui_cold "$hp_forget" -- "${hp_cmd[@]}" check --json --updateinfo
+measure hp_check_ui_warm ':' -- "${hp_cmd[@]}" check --json --updateinfo
 measure dnf_checkupdate_cold 'rm -rf "$work/cache"; drop_caches' -- "${dnf_cmd[@]}" check-update
 measure dnf_checkupdate_warm ':' -- "${dnf_cmd[@]}" check-update
 grep -q '"available"' "$work/out/hp_check_warm.1" || die "hotpatch check printed no JSON"

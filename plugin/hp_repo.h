@@ -12,6 +12,7 @@
 #ifndef HP_REPO_H
 #define HP_REPO_H
 
+#include "hp_cache.h"
 #include "hp_meta.h"
 #include "hp_updateinfo.h"
 #include "hp_util.h"
@@ -25,6 +26,8 @@ struct hp_repo_opts {
 				      http(s) URLs that are fetched -- callers put a URL
 				      here only when the repository's own configuration
 				      names it (gpgkey=), as dnf does */
+	struct hp_cache *cache;    /* hp_cache.h (not owned): documents already parsed are
+				      taken from it, new ones queued; NULL = parse every time */
 	int nogpgcheck;            /* never verify repomd.xml's signature */
 	int updateinfo;            /* also read the `updateinfo` record (reboot_suggested) */
 };

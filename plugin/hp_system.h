@@ -13,6 +13,7 @@
 
 #include <solv/pool.h>
 
+#include "hp_cache.h"
 #include "hp_resolve.h"
 #include "hp_util.h"
 
@@ -20,6 +21,7 @@ struct hp_system_opts {
 	const char *root;      /* NULL or "" = "/" */
 	const char *dbpath;    /* NULL = rpm's %_dbpath */
 	const char *uname_r;   /* NULL = $HP_UNAME_R, else uname(2) */
+	struct hp_cache *cache; /* hp_cache.h (not owned); NULL = read every header */
 };
 
 struct hp_system {
@@ -43,7 +45,9 @@ void hp_system_init(struct hp_system *s);
 /* Frees everything. */
 void hp_system_release(struct hp_system *s);
 
-/* Opens the rpmdb read-only, loads every installed header into s->pool,
+/* Opens the rpmdb read-only, loads every installed header into s->pool
+ * (or, when o->cache holds them for this very rpmdb state, the cached
+ * solvables: hp_cache.h),
  * finds the running kernel package and closes the rpmdb again. Errors:
  *   "cannot open the rpm database at '<root><dbpath>': <reason>" */
 int hp_system_load(struct hp_system *s, const struct hp_system_opts *o, struct hp_strbuf *err);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hp_cache.h"
 #include "hp_fetch.h"
 #include "hp_repomd.h"
 #include "hp_sign.h"
@@ -23,6 +24,7 @@ void hp_repo_opts_init(struct hp_repo_opts *o)
 {
 	o->root = NULL;
 	o->state_dir = NULL;
+	o->cache = NULL;
 	hp_strvec_init(&o->gpgkeys);
 	o->nogpgcheck = 0;
 	o->updateinfo = 0;
@@ -410,28 +412,50 @@ static int is_repo(const char *dir)
 	return ok;
 }
 
+/* The cache key of a repomd.xml record: its checksum, which the verified
+ * repomd.xml vouches for. NULL (no caching) without one. */
+static char *cache_key(const struct hp_repomd_entry *e)
+{
+	if (!e->checksum_type || !e->checksum || !*e->checksum_type || !*e->checksum)
+		return NULL;
+	return hp_xasprintf("%s:%s", e->checksum_type, e->checksum);
+}
+
 /* The `updateinfo` record, read the way the hotpatch record is: location
  * checked, copied into the snapshot, checksum against the (verified)
- * repomd.xml, then parsed from the copy. No record: nothing to read. */
+ * repomd.xml, then parsed from the copy -- or its reboot list taken from
+ * the cache under that checksum. No record: nothing to read. */
 static int load_updateinfo(struct hp_repo *tmp, const char *snap, const struct hp_repomd *md,
-			   struct hp_strbuf *err)
+			   const struct hp_repo_opts *o, char **put_key, struct hp_strbuf *err)
 {
 	const struct hp_repomd_entry *e = hp_repomd_find(md, "updateinfo");
-	char *path = NULL;
+	char *path = NULL, *key = NULL;
 	int ret = -1;
 
 	if (!e)
 		return 0;
-	if (hp_repomd_check_location(tmp->dir, e, err) < 0 ||
-	    snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0 ||
+	if (hp_repomd_check_location(tmp->dir, e, err) < 0)
+		goto out;
+	key = cache_key(e);
+	/* updateinfo is the biggest file a check reads (11,870 advisories,
+	 * 1.7 MB gz at 60,000 packages): only its reboot list is kept. */
+	if (hp_cache_reboot_get(o->cache, tmp->id, key, &tmp->reboot)) {
+		tmp->has_updateinfo = 1;
+		ret = 0;
+		goto out;
+	}
+	if (snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0 ||
 	    hp_repomd_check_entry(snap, e, err) < 0)
 		goto out;
 	path = hp_path_join(snap, e->location);
 	if (hp_updateinfo_reboot_pkgs(path, &tmp->reboot, err) < 0)
 		goto out;
 	tmp->has_updateinfo = 1;
+	*put_key = key;   /* cached once the whole repository is accepted */
+	key = NULL;
 	ret = 0;
 out:
+	free(key);
 	free(path);
 	return ret;
 }
@@ -442,9 +466,9 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	struct hp_repomd md;
 	const struct hp_repomd_entry *e;
 	char *repomd_path = hp_path_join(snap, "repodata/repomd.xml");
-	char *meta_path = NULL;
+	char *meta_path = NULL, *key = NULL, *reboot_key = NULL;
 	uint64_t last = 0;
-	int verify = gpgcheck_required && !o->nogpgcheck, ret = -1;
+	int verify = gpgcheck_required && !o->nogpgcheck, put_meta = 0, ret = -1;
 
 	hp_repomd_init(&md);
 	if (!tmp->remote && !is_repo(tmp->dir)) {
@@ -467,7 +491,7 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	if (o->state_dir && hp_repo_state_read(o->state_dir, tmp->id, &last, err) < 0)
 		goto out;
 	/* Asked for only (check --updateinfo): check stays fast by default. */
-	if (o->updateinfo && load_updateinfo(tmp, snap, &md, err) < 0)
+	if (o->updateinfo && load_updateinfo(tmp, snap, &md, o, &reboot_key, err) < 0)
 		goto out;
 
 	e = hp_repomd_find(&md, HP_META_REPODATA_TYPE);
@@ -483,16 +507,23 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 		goto out;
 	}
 	/* Where the record points is checked before anything is read. */
-	if (hp_repomd_check_location(tmp->dir, e, err) < 0 ||
-	    snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0)
+	if (hp_repomd_check_location(tmp->dir, e, err) < 0)
 		goto out;
-	if (hp_repomd_check_entry(snap, e, err) < 0)
-		goto out;
-	meta_path = hp_path_join(snap, e->location);
-	if (hp_meta_read_file(&tmp->meta, meta_path, err) < 0)
-		goto out;
-	if (validate_meta(&tmp->meta, tmp->url, meta_path, err) < 0)
-		goto out;
+	/* The checksum in the verified repomd.xml names the document: one
+	 * that was parsed and validated before is not parsed again (nor
+	 * fetched, when remote). Expiry and rollback are checked either way. */
+	key = cache_key(e);
+	if (!hp_cache_meta_get(o->cache, tmp->id, key, &tmp->meta)) {
+		if (snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0 ||
+		    hp_repomd_check_entry(snap, e, err) < 0)
+			goto out;
+		meta_path = hp_path_join(snap, e->location);
+		if (hp_meta_read_file(&tmp->meta, meta_path, err) < 0)
+			goto out;
+		if (validate_meta(&tmp->meta, tmp->url, meta_path, err) < 0)
+			goto out;
+		put_meta = 1;
+	}
 	if (tmp->meta.expires && tmp->meta.expires < (int64_t)hp_now()) {
 		char day[11];
 
@@ -511,9 +542,17 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	if (o->state_dir && (tmp->meta.revision > last || !last) &&
 	    state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0)
 		goto out;
+	/* Cached only once everything was accepted: a refused repository
+	 * leaves no trace. */
+	if (put_meta)
+		hp_cache_meta_put(o->cache, tmp->id, key, &tmp->meta);
 	ret = 0;
 out:
+	if (!ret && reboot_key)
+		hp_cache_reboot_put(o->cache, tmp->id, reboot_key, &tmp->reboot);
+	free(reboot_key);
 	hp_repomd_release(&md);
+	free(key);
 	free(meta_path);
 	free(repomd_path);
 	return ret;

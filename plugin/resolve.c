@@ -175,10 +175,9 @@ static char *xevr(const struct hp_hotpatch *h)
 
 static Id dep_hotpatch(Pool *pool, const char *component, const char *evr, int create)
 {
-	char *n = hp_xasprintf("hotpatch(%s)", component);
-	Id name = pool_str2id(pool, n, create), e;
+	/* pool_tmpjoin: libsolv's scratch space, no malloc per record. */
+	Id name = pool_str2id(pool, pool_tmpjoin(pool, "hotpatch(", component, ")"), create), e;
 
-	free(n);
 	if (!name)
 		return 0;
 	e = pool_str2id(pool, evr, create);

@@ -12,6 +12,7 @@
 #include <solv/repo.h>
 #include <solv/repo_rpmdb.h>
 
+#include "hp_cache.h"
 #include "hp_evr.h"
 #include "hp_rpmdb.h"
 #include "hp_system.h"
@@ -134,10 +135,26 @@ static int add_header(Header h, void *data)
 	return 0;
 }
 
+/* What the @System cache is keyed by: the database (its path) and its
+ * state. rpmdbCookie() hashes every installed header's instance number,
+ * and rpm gives each install a new one, so any install, erase or upgrade
+ * changes it. NULL (no caching) when rpm cannot say. */
+static char *system_cache_key(struct hp_rpmdb *db)
+{
+	rpmdb rdb = rpmtsGetRdb(db->ts);
+	char *cookie = rdb ? rpmdbCookie(rdb) : NULL, *key = NULL;
+
+	if (cookie && *cookie)
+		key = hp_xasprintf("rpmdb %s %s", db->dbdir, cookie);
+	free(cookie);
+	return key;
+}
+
 int hp_system_load(struct hp_system *s, const struct hp_system_opts *o, struct hp_strbuf *err)
 {
 	struct hp_rpmdb db = HP_RPMDB_INIT;
 	struct add_state as;
+	char *key;
 	Solvable *k;
 	char unamebuf[256];
 	const char *rel;
@@ -151,11 +168,16 @@ int hp_system_load(struct hp_system *s, const struct hp_system_opts *o, struct h
 
 	s->pool = pool_create();
 	as.repo = repo_create(s->pool, "@System");
-	/* libsolv converts librpm headers through its own handle type. */
-	as.rpm_state = rpm_state_create(s->pool, s->root);
-	hp_rpmdb_foreach(&db, add_header, &as);
-	rpm_state_free(as.rpm_state);
-	repo_internalize(as.repo);
+	key = system_cache_key(&db);
+	if (!hp_cache_system_get(o->cache, key, as.repo)) {
+		/* libsolv converts librpm headers through its own handle type. */
+		as.rpm_state = rpm_state_create(s->pool, s->root);
+		hp_rpmdb_foreach(&db, add_header, &as);
+		rpm_state_free(as.rpm_state);
+		repo_internalize(as.repo);
+		hp_cache_system_put(o->cache, key, as.repo);
+	}
+	free(key);
 	pool_set_installed(s->pool, as.repo);
 
 	rel = detect_uname(o, unamebuf, sizeof(unamebuf));

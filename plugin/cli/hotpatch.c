@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hp_cache.h"
 #include "hp_cli.h"
 #include "hp_fetch.h"
 
@@ -401,6 +402,7 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	}
 	ro.root = o->root;
 	ro.state_dir = state_dir;
+	ro.cache = &ctx->cache;
 	ro.nogpgcheck = o->nogpgcheck;
 	ro.updateinfo = ctx->updateinfo;
 	for (size_t i = 0; i < o->gpgkeys.nr; i++)
@@ -435,6 +437,7 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			hp_repo_opts_init(&co);
 			co.root = ro.root;
 			co.state_dir = ro.state_dir;
+			co.cache = ro.cache;
 			co.nogpgcheck = ro.nogpgcheck;
 			co.updateinfo = ro.updateinfo;
 			for (size_t k = 0; k < ro.gpgkeys.nr; k++)
@@ -499,7 +502,7 @@ int hp_cli_ctx_load(struct hp_cli_ctx *ctx, unsigned flags, struct hp_strbuf *er
 	if (flags & HP_CMD_RESOLVE)
 		flags |= HP_CMD_SYSTEM | HP_CMD_REPOS;
 	if ((flags & HP_CMD_SYSTEM) && !(ctx->loaded & LOADED_SYSTEM)) {
-		struct hp_system_opts so = { ctx->opts->root, ctx->opts->dbpath, NULL };
+		struct hp_system_opts so = { ctx->opts->root, ctx->opts->dbpath, NULL, &ctx->cache };
 
 		if (hp_system_load(&ctx->sys, &so, err))
 			return -1;
@@ -541,6 +544,7 @@ int main(int argc, char **argv)
 	struct hp_strvec cmd_argv = HP_STRVEC_INIT;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	const struct hp_cli_cmd *cmd = NULL;
+	char *cache_dir;
 	int code = HP_EXIT_ERROR;
 
 	memset(&opts, 0, sizeof(opts));
@@ -552,16 +556,25 @@ int main(int argc, char **argv)
 	hp_resolution_init(&ctx.res);
 	hp_strvec_init(&ctx.messages);
 	ctx.opts = &opts;
+	hp_cache_init(&ctx.cache, NULL);
 
 	if (parse_args(argc, argv, &opts, &cmd, &cmd_argv, &code))
 		goto out;
 	ctx.cmd = cmd;
+	cache_dir = root_path(&opts, HP_CACHE_SUBDIR);
+	hp_cache_init(&ctx.cache, cache_dir);
+	free(cache_dir);
 	if (hp_cli_ctx_load(&ctx, cmd->flags, &err)) {
 		code = hp_cli_error(err.buf);
 		goto out;
 	}
 	code = cmd->fn(&ctx, (int)cmd_argv.nr, cmd_argv.v);
+	/* What was parsed is kept only when the command succeeded: a failed
+	 * one leaves the root as it found it. */
+	if (code == HP_EXIT_OK || code == HP_EXIT_UPDATES)
+		hp_cache_flush(&ctx.cache);
 out:
+	hp_cache_release(&ctx.cache);
 	hp_cli_ctx_release(&ctx);
 	hp_strvec_release(&cmd_argv);
 	hp_strvec_release(&opts.repos);

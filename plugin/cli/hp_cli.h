@@ -72,6 +72,8 @@ struct hp_cli_ctx {
 	struct hp_strvec messages;           /* notes from loading (system, repos) */
 	int updateinfo;                      /* load_repos also reads each repo's updateinfo
 						(check --updateinfo); set before loading */
+	struct hp_cache cache;               /* <root>/var/cache/hotpatch; flushed by main when
+						the command succeeded */
 	unsigned loaded;                     /* what is loaded already (private) */
 };
 

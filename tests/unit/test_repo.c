@@ -17,6 +17,7 @@
 #include "hp_repomd.h"
 #include "hp_sign.h"
 #include "hp_util.h"
+#include "testutil.h"
 
 #define T0 1790000000LL        /* 2026-09-21, "now" for the documents */
 #define DAY 86400LL
@@ -177,6 +178,8 @@ static void publish(uint64_t rev, int64_t expires)
 	hp_strbuf_release(&err);
 }
 
+static struct hp_cache *cache;   /* set by the tests of the cache */
+
 static int load(struct hp_repo *r, const char *url, int nogpgcheck, struct hp_strbuf *err)
 {
 	struct hp_repo_opts o;
@@ -184,6 +187,7 @@ static int load(struct hp_repo *r, const char *url, int nogpgcheck, struct hp_st
 
 	hp_repo_opts_init(&o);
 	o.state_dir = state;
+	o.cache = cache;
 	o.nogpgcheck = nogpgcheck;
 	hp_strvec_push(&o.gpgkeys, pubkey);
 	ret = hp_repo_load(r, "test-repo", url ? url : repo, &o, 1, err);
@@ -443,6 +447,68 @@ START_TEST(test_expired_refused)
 	ck_assert_uint_eq(state_rev(), 3);
 	hp_repo_release(&r);
 	hp_strbuf_release(&err);
+}
+END_TEST
+
+/* With a cache: the second load takes the parsed document from it (the file
+ * itself is gone), and expiry, rollback and the signature are still checked
+ * on every load. */
+START_TEST(test_cache_hit_still_checked)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_cache c;
+	struct hp_repomd md;
+	struct hp_repo r;
+	char *cdir = hp_path_join(work, "cache"), *md_path = hp_path_join(repo, "repodata/repomd.xml");
+	char *doc, *cached, *want, *sig = hp_xasprintf("%s.asc", md_path);
+
+	hp_cache_init(&c, cdir);
+	cache = &c;
+	publish(3, T0 + 7 * DAY);   /* expires 2026-09-28 */
+	setenv("HP_NOW", "1790500000", 1);
+	hp_repo_init(&r);
+	ck_assert_msg(load(&r, NULL, 0, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(r.meta.nr_hotpatches, 1);
+	hp_repo_release(&r);
+	hp_cache_flush(&c);
+	cached = hp_path_join(cdir, "test-repo.hotpatch");
+	ck_assert(access(cached, F_OK) == 0);
+
+	hp_repomd_init(&md);
+	ck_assert_msg(hp_repomd_read(&md, md_path, &err) == 0, "%s", err.buf);
+	doc = hp_path_join(repo, hp_repomd_find(&md, "hotpatch")->location);
+	ck_assert_int_eq(unlink(doc), 0);
+	ck_assert_msg(load(&r, NULL, 0, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(r.meta.nr_hotpatches, 1);
+	ck_assert_str_eq(r.meta.hotpatches[0].name, "kernel-hotpatch-6.1.0-57");
+	ck_assert_str_eq(r.meta.hotpatches[0].cves.v[0], "CVE-2026-1234");
+	ck_assert_uint_eq(r.meta.revision, 3);
+	hp_repo_release(&r);
+
+	setenv("HP_NOW", "1790700000", 1);   /* 2026-09-29: expired, cached or not */
+	want = hp_xasprintf("'%s': hotpatch metadata expired on 2026-09-28", repo);
+	assert_refused(want, 3);
+	free(want);
+	setenv("HP_NOW", "1790500000", 1);
+
+	/* A signature that no longer matches is refused before the cache. */
+	hp_test_write_str(sig, "-----BEGIN PGP SIGNATURE-----\ngarbage\n-----END PGP SIGNATURE-----\n");
+	assert_refused("repomd.xml", 3);
+	sign_repomd();
+
+	/* An older document (a new checksum, so not from the cache) is still a
+	 * rollback. */
+	publish(2, T0 + 7 * DAY);
+	assert_refused("hotpatch metadata revision 2 is older than revision 3", 3);
+	cache = NULL;
+	hp_cache_release(&c);
+	hp_repomd_release(&md);
+	hp_strbuf_release(&err);
+	free(sig);
+	free(doc);
+	free(cached);
+	free(md_path);
+	free(cdir);
 }
 END_TEST
 
@@ -758,6 +824,7 @@ Suite *repo_suite(void)
 	tcase_add_test(tc, test_unsafe_location_refused);
 	tcase_add_test(tc, test_rollback_refused);
 	tcase_add_test(tc, test_expired_refused);
+	tcase_add_test(tc, test_cache_hit_still_checked);
 	tcase_add_test(tc, test_no_hotpatch_record);
 	tcase_add_test(tc, test_createrepo_update_then_republish);
 	tcase_add_test(tc, test_gpg_options);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hp_resolve.h"
@@ -73,7 +74,7 @@ static void teardown(void)
 
 static void load(struct hp_system *s, const char *root, const char *dbpath, const char *uname_r)
 {
-	struct hp_system_opts o = { NULL, dbpath, uname_r };
+	struct hp_system_opts o = { NULL, dbpath, uname_r, NULL };
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	char *r = hp_path_join(tmpdir, root);
 
@@ -227,10 +228,64 @@ START_TEST(test_installed_hotpatch_from_headers)
 }
 END_TEST
 
+/* The @System cache: the second load of an unchanged rpmdb reads the cache
+ * (the file is not rewritten), and any rpm transaction changes the key. */
+START_TEST(test_system_cache)
+{
+	struct hp_system_opts o = { NULL, "/root/.rpmdb", "6.1.0-57-amd64", NULL };
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_cache c;
+	struct hp_system s;
+	struct stat st1, st2;
+	char *root, *cache, *solv, *cmd;
+
+	ck_assert_msg(fixture_ok, "fixture setup failed (see the log above)");
+	/* A root of its own: the erase below must not change the others. */
+	cmd = hp_xasprintf("cp -a %s/deb %s/cached", tmpdir, tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	root = hp_path_join(tmpdir, "cached");
+	cache = hp_path_join(root, "var/cache/hotpatch");
+	solv = hp_path_join(cache, "system.solv");
+	o.root = root;
+	hp_cache_init(&c, cache);
+	o.cache = &c;
+	hp_system_init(&s);
+	ck_assert_msg(hp_system_load(&s, &o, &err) == 0, "%s", err.buf);
+	hp_cache_flush(&c);
+	ck_assert_int_eq(stat(solv, &st1), 0);
+	ck_assert_str_eq(hp_pool_newest_installed(s.pool, "openssl-libs"), "3.0.11-1");
+
+	ck_assert_msg(hp_system_load(&s, &o, &err) == 0, "%s", err.buf);
+	ck_assert_int_eq(c.nr_pending, 0);   /* a hit queues nothing */
+	hp_cache_flush(&c);
+	ck_assert_int_eq(stat(solv, &st2), 0);
+	ck_assert_int_eq(st1.st_ino, st2.st_ino);   /* read, not rewritten */
+	ck_assert_str_eq(s.kernel_evr, "6.1.0-57");
+	ck_assert_str_eq(hp_pool_newest_installed(s.pool, "kernel-core"), "6.1.0-58");
+	ck_assert_str_eq(hp_pool_newest_installed(s.pool, "openssl-libs"), "3.0.11-1");
+
+	cmd = hp_xasprintf("rpm --root %s --dbpath /root/.rpmdb -e --nodeps openssl-libs", root);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	ck_assert_msg(hp_system_load(&s, &o, &err) == 0, "%s", err.buf);
+	ck_assert_ptr_null(hp_pool_newest_installed(s.pool, "openssl-libs"));
+	hp_cache_flush(&c);
+	ck_assert_int_eq(stat(solv, &st2), 0);
+	ck_assert_int_ne(st1.st_ino, st2.st_ino);   /* rebuilt for the new state */
+	hp_system_release(&s);
+	hp_cache_release(&c);
+	hp_strbuf_release(&err);
+	free(solv);
+	free(cache);
+	free(root);
+}
+END_TEST
+
 START_TEST(test_missing_rpmdb)
 {
 	struct hp_system s;
-	struct hp_system_opts o = { "/nonexistent-root", NULL, NULL };
+	struct hp_system_opts o = { "/nonexistent-root", NULL, NULL, NULL };
 	struct hp_strbuf err = HP_STRBUF_INIT;
 
 	hp_system_init(&s);
@@ -256,6 +311,7 @@ Suite *system_suite(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_debian_vmlinuz);
+	tcase_add_test(tc, test_system_cache);
 	tcase_add_test(tc, test_default_dbpath_and_env_uname);
 	tcase_add_test(tc, test_fedora_provide);
 	tcase_add_test(tc, test_unknown_kernel_and_override);
