@@ -197,8 +197,9 @@ static Repo *add_hotpatch_repo(Pool *pool, const struct hp_resolve_repo *rr, str
 		const struct hp_hotpatch *h = &m->hotpatches[i];
 		Id p = repo_add_solvable(repo);
 		Solvable *s = pool->solvables + p;
-		char *evr = xevr(h);
-
+		/* The EVR in libsolv's scratch space: no malloc per record. */
+		const char *evr = pool_tmpjoin(pool, h->version ? h->version : "", "-",
+					       h->release ? h->release : "");
 		size_t old_alloc = map->alloc;
 
 		if (!map->nr)
@@ -213,6 +214,8 @@ static Repo *add_hotpatch_repo(Pool *pool, const struct hp_resolve_repo *rr, str
 		map->repo[p - map->first] = rr->id;
 
 		s->name = pool_str2id(pool, h->name, 1);
+		if (h->epoch && *h->epoch && strcmp(h->epoch, "0"))   /* as hp_hotpatch_evr */
+			evr = pool_tmpjoin(pool, h->epoch, ":", evr);
 		s->evr = pool_str2id(pool, evr, 1);
 		s->arch = pool_str2id(pool, h->arch ? h->arch : "noarch", 1);
 		s->provides = repo_addid_dep(repo, s->provides,
@@ -224,7 +227,6 @@ static Repo *add_hotpatch_repo(Pool *pool, const struct hp_resolve_repo *rr, str
 						     pool_rel2id(pool, pool_str2id(pool, h->component, 1),
 								 pool_str2id(pool, h->build, 1), REL_EQ, 1), 0);
 		}
-		free(evr);
 	}
 	repo_internalize(repo);
 	return repo;
