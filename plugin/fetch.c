@@ -1,4 +1,8 @@
 /* Single files of http(s) repositories, fetched with libcurl; see hp_fetch.h.
+ * libcurl is dlopen'ed on the first fetch, as systemd loads its optional
+ * libraries: linked, it and its dependencies (TLS, HTTP/2, SSH, LDAP, ...)
+ * made up most of the client's start-up time, for every command, while only
+ * a remote repository needs it.
  * (libcurl, not librepo: Debian 12's librepo-dev conflicts with
  * libcreaterepo-c-dev; librepo fetches with this same libcurl, and the
  * interface here is small enough to move onto librepo later.)
@@ -7,6 +11,7 @@
  * the next. */
 #include "hp_fetch.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,6 +20,53 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+
+/* libcurl's entry points, typed from <curl/curl.h> so that the compiler
+ * checks every call; `handle` is set once all of them are resolved. The
+ * library stays loaded until exit (no dlclose: nothing to gain). */
+static struct {
+	void *handle;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+} curl;
+
+#define CURL_SONAME "libcurl.so.4"
+
+/* Loads libcurl on first use; `url` names the fetch in the error. */
+static int load_curl(const char *url, struct hp_strbuf *err)
+{
+	void *h;
+
+	if (curl.handle)
+		return 0;
+	h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *e = dlerror();
+
+		return hp_error(err, "cannot fetch '%s': libcurl is not available (dlopen "
+				CURL_SONAME ": %s)", url, e ? e : "unknown error");
+	}
+#define RESOLVE(field, name)                                                              \
+	do {                                                                              \
+		curl.field = (__typeof__(curl.field))dlsym(h, #name);                     \
+		if (!curl.field) {                                                        \
+			dlclose(h);                                                       \
+			return hp_error(err, "cannot fetch '%s': libcurl is not available " \
+					"(" CURL_SONAME " lacks " #name ")", url);        \
+		}                                                                         \
+	} while (0)
+	RESOLVE(easy_init, curl_easy_init);
+	RESOLVE(easy_setopt, curl_easy_setopt);
+	RESOLVE(easy_perform, curl_easy_perform);
+	RESOLVE(easy_strerror, curl_easy_strerror);
+	RESOLVE(easy_cleanup, curl_easy_cleanup);
+#undef RESOLVE
+	curl.handle = h;
+	return 0;
+}
 
 enum hp_url_kind hp_url_kind(const char *url)
 {
@@ -76,36 +128,38 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 		hp_error(err, "cannot fetch '%s': not an http:// or https:// URL", url);
 		goto out;
 	}
+	if (load_curl(url, err) < 0)
+		goto out;
 	sink.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sink.fd < 0) {
 		hp_error_errno(err, errno, "cannot create '%s'", path);
 		goto out;
 	}
-	c = curl_easy_init();
+	c = curl.easy_init();
 	if (!c) {
 		hp_error(err, "cannot fetch '%s': cannot initialise libcurl", url);
 		goto out;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_URL, url);
+	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* HTTP errors (404, 500) are errors, not bodies to verify. */
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl.easy_setopt(c, CURLOPT_FAILONERROR, 1L);
 	/* Mirrors redirect; never to another scheme (file://, ftp://). */
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl.easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* dnf's (librepo's) defaults: 30 s to connect; abandon a transfer
 	 * below 1000 B/s for 30 s. */
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1000L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "hotpatch/" HP_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	rc = curl_easy_perform(c);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1000L);
+	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
+	curl.easy_setopt(c, CURLOPT_USERAGENT, "hotpatch/" HP_VERSION);
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	rc = curl.easy_perform(c);
 	if (sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED) {
 		hp_error(err, "cannot fetch '%s': larger than the limit of %llu bytes", url,
 			 (unsigned long long)max_size);
@@ -116,7 +170,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		msg = hp_oneline(*ebuf ? ebuf : curl_easy_strerror(rc));
+		msg = hp_oneline(*ebuf ? ebuf : curl.easy_strerror(rc));
 		hp_error(err, "cannot fetch '%s': %s", url, msg);
 		goto out;
 	}
@@ -127,7 +181,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	ret = 0;
 out:
 	if (c)
-		curl_easy_cleanup(c);
+		curl.easy_cleanup(c);
 	if (sink.fd >= 0)
 		close(sink.fd);
 	if (ret < 0 && sink.fd >= 0)

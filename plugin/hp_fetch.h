@@ -33,7 +33,10 @@ int hp_url_has_vars(const char *url);
  * mode 0600; its directory must exist), at most `max_size` bytes; redirects
  * are followed. Timeouts: 30 s to connect, and a transfer slower than
  * 1000 B/s for 30 s is abandoned. On error `path` is removed and `err`
- * gets one line: "cannot fetch '<url>': <reason>". */
+ * gets one line: "cannot fetch '<url>': <reason>". libcurl.so.4 is loaded
+ * (dlopen) by the first call, so that commands without a remote repository
+ * do not pay for it; without it: "cannot fetch '<url>': libcurl is not
+ * available (dlopen libcurl.so.4: <dlerror>)". */
 int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct hp_strbuf *err);
 
 #endif

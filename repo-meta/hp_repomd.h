@@ -1,5 +1,6 @@
-/* repomd.xml: reading it, and adding/replacing/removing one repodata record
- * the way createrepo_c and modifyrepo_c do (libcreaterepo_c), so that our
+/* repomd.xml: reading it (repomd_read.c: expat and rpm's digests, all the
+ * client needs), and adding/replacing/removing one repodata record the way
+ * createrepo_c and modifyrepo_c do (repomd.c: libcreaterepo_c), so that our
  * `hotpatch` type sits beside primary/updateinfo and survives re-publishing. */
 #ifndef HP_REPOMD_H
 #define HP_REPOMD_H
@@ -29,8 +30,11 @@ struct hp_repomd {
 void hp_repomd_init(struct hp_repomd *md);
 void hp_repomd_release(struct hp_repomd *md);
 
-/* Parses repomd.xml at `repomd_path` into `md` (released first). On error
- * `md` is left empty and the message names the path. */
+/* Parses repomd.xml at `repomd_path` into `md` (released first), accepting
+ * what createrepo_c's parser accepts: unknown elements are ignored, a <data>
+ * without type is "unknown", a repeated type replaces the earlier record. A
+ * DOCTYPE and files over 16 MiB are refused. On error `md` is left empty and
+ * the message names the path (and the line, for malformed XML). */
 int hp_repomd_read(struct hp_repomd *md, const char *repomd_path, struct hp_strbuf *err);
 /* The record of `type`, or NULL. Owned by `md`. */
 const struct hp_repomd_entry *hp_repomd_find(const struct hp_repomd *md, const char *type);
@@ -50,6 +54,8 @@ int hp_repomd_set_record(const char *repodir, const char *type, const char *file
 /* Removes the record `type` (if any) from repomd.xml, then its file. */
 int hp_repomd_remove_record(const char *repodir, const char *type, struct hp_strbuf *err);
 
+/* Whether `loc` is a relative path below repodata/ without "..". */
+int hp_repomd_safe_location(const char *loc);
 /* Refuses records whose file would not be below <repodir>/repodata/
  * (absolute, "..", xml:base pointing elsewhere). Reads nothing. */
 int hp_repomd_check_location(const char *repodir, const struct hp_repomd_entry *e,

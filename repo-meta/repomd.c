@@ -1,5 +1,7 @@
-/* repomd.xml through libcreaterepo_c: the same parser and writer as
- * createrepo_c/modifyrepo_c, so records we do not know survive untouched. */
+/* Changing repomd.xml through libcreaterepo_c: the same parser and writer as
+ * createrepo_c/modifyrepo_c, so records we do not know survive untouched.
+ * Only hotpatch-repo writes; reading and checking records is repomd_read.c
+ * (expat and rpm's digests), so that the client does not link createrepo_c. */
 #include "hp_repomd.h"
 
 #include <errno.h>
@@ -12,31 +14,6 @@
 #include <createrepo_c/createrepo_c.h>
 
 #define REPODATA "repodata"
-
-void hp_repomd_init(struct hp_repomd *md)
-{
-	md->revision = NULL;
-	md->entries = NULL;
-	md->nr = md->alloc = 0;
-}
-
-static void entry_release(struct hp_repomd_entry *e)
-{
-	free(e->type);
-	free(e->location);
-	free(e->location_base);
-	free(e->checksum_type);
-	free(e->checksum);
-}
-
-void hp_repomd_release(struct hp_repomd *md)
-{
-	for (size_t i = 0; i < md->nr; i++)
-		entry_release(&md->entries[i]);
-	free(md->entries);
-	free(md->revision);
-	hp_repomd_init(md);
-}
 
 /* createrepo_c's message for `gerr` (or `fallback`) as one line (its parse
  * errors quote libxml2's, which end in a newline); malloc'd, caller frees. */
@@ -116,56 +93,6 @@ fail:
 		g_error_free(gerr);
 	cr_repomd_free(crmd);
 	return NULL;
-}
-
-int hp_repomd_read(struct hp_repomd *md, const char *repomd_path, struct hp_strbuf *err)
-{
-	cr_Repomd *crmd;
-
-	hp_repomd_release(md);
-	crmd = parse_cr(repomd_path, err);
-	if (!crmd)
-		return -1;
-	md->revision = hp_xstrdup(crmd->revision);
-	for (GSList *l = crmd->records; l; l = l->next) {
-		cr_RepomdRecord *rec = l->data;
-		struct hp_repomd_entry *e;
-
-		HP_ALLOC_GROW(md->entries, md->nr + 1, md->alloc);
-		e = &md->entries[md->nr++];
-		e->type = hp_xstrdup(rec->type);
-		e->location = hp_xstrdup(rec->location_href);
-		e->location_base = hp_xstrdup(rec->location_base);
-		e->checksum_type = hp_xstrdup(rec->checksum_type);
-		e->checksum = hp_xstrdup(rec->checksum);
-		e->timestamp = rec->timestamp;
-		e->size = rec->size;
-	}
-	cr_repomd_free(crmd);
-	return 0;
-}
-
-const struct hp_repomd_entry *hp_repomd_find(const struct hp_repomd *md, const char *type)
-{
-	for (size_t i = 0; i < md->nr; i++)
-		if (md->entries[i].type && !strcmp(md->entries[i].type, type))
-			return &md->entries[i];
-	return NULL;
-}
-
-/* A repomd location we may touch: relative, below repodata/, no "..". */
-static int safe_location(const char *loc)
-{
-	const char *p;
-
-	if (!loc || strncmp(loc, REPODATA "/", sizeof(REPODATA)) || strchr(loc, '\\'))
-		return 0;
-	for (p = loc; *p; p++) {
-		if ((p == loc || p[-1] == '/') && p[0] == '.' && p[1] == '.' &&
-		    (p[2] == '/' || !p[2]))
-			return 0;
-	}
-	return loc[sizeof(REPODATA)] != '\0';
 }
 
 static int write_repomd(cr_Repomd *crmd, const char *repomd_path, struct hp_strbuf *err)
@@ -261,7 +188,7 @@ int hp_repomd_set_record(const char *repodir, const char *type, const char *file
 	}
 
 	old = cr_repomd_get_record(crmd, type);
-	if (old && safe_location(old->location_href))
+	if (old && hp_repomd_safe_location(old->location_href))
 		old_path = hp_path_join(repodir, old->location_href);
 	cr_repomd_set_record(crmd, rec);   /* frees `old` */
 	rec = NULL;
@@ -305,7 +232,7 @@ int hp_repomd_remove_record(const char *repodir, const char *type, struct hp_str
 		ret = 0;
 		goto out;
 	}
-	if (safe_location(old->location_href))
+	if (hp_repomd_safe_location(old->location_href))
 		old_path = hp_path_join(repodir, old->location_href);
 	cr_repomd_remove_record(crmd, type);
 	if (write_repomd(crmd, repomd_path, err) < 0)
@@ -317,74 +244,5 @@ out:
 	cr_repomd_free(crmd);
 	free(old_path);
 	free(repomd_path);
-	return ret;
-}
-
-int hp_repomd_check_location(const char *repodir, const struct hp_repomd_entry *e,
-			     struct hp_strbuf *err)
-{
-	if (e->location_base && *e->location_base)
-		return hp_error(err, "'%s': repomd.xml record '%s' points to another location "
-				"(xml:base '%s'); refused", repodir, e->type, e->location_base);
-	if (!e->location || !safe_location(e->location))
-		return hp_error(err, "'%s': repomd.xml record '%s' has an unsafe location '%s'",
-				repodir, e->type, e->location ? e->location : "");
-	return 0;
-}
-
-int hp_repomd_check_entry(const char *repodir, const struct hp_repomd_entry *e,
-			  struct hp_strbuf *err)
-{
-	cr_ChecksumType ct;
-	GError *gerr = NULL;
-	char *path = NULL, *sum = NULL;
-	struct stat st;
-	int ret = -1;
-
-	if (hp_repomd_check_location(repodir, e, err) < 0)
-		return -1;
-	path = hp_path_join(repodir, e->location);
-	ct = e->checksum_type ? cr_checksum_type(e->checksum_type) : CR_CHECKSUM_UNKNOWN;
-	switch (ct) {
-	case CR_CHECKSUM_SHA:
-	case CR_CHECKSUM_SHA1:
-	case CR_CHECKSUM_SHA224:
-	case CR_CHECKSUM_SHA256:
-	case CR_CHECKSUM_SHA384:
-	case CR_CHECKSUM_SHA512:
-		break;
-	default:
-		hp_error(err, "'%s': unsupported checksum type '%s' in repomd.xml", path,
-			 e->checksum_type ? e->checksum_type : "");
-		goto out;
-	}
-	if (!e->checksum || !*e->checksum) {
-		hp_error(err, "'%s': no checksum in repomd.xml", path);
-		goto out;
-	}
-	/* cr_checksum_file warns on stderr for missing files; check first. */
-	if (stat(path, &st) < 0) {
-		hp_error_errno(err, errno, "cannot read '%s'", path);
-		goto out;
-	}
-	sum = cr_checksum_file(path, ct, &gerr);
-	if (!sum) {
-		char *msg = gerr_line(gerr, "checksum failed");
-
-		hp_error(err, "cannot read '%s': %s", path, msg);
-		free(msg);
-		goto out;
-	}
-	if (strcasecmp(sum, e->checksum)) {
-		hp_error(err, "'%s': checksum mismatch with repomd.xml (expected %s, got %s)", path,
-			 e->checksum, sum);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (gerr)
-		g_error_free(gerr);
-	g_free(sum);
-	free(path);
 	return ret;
 }
