@@ -111,6 +111,10 @@ char *hp_path_join(const char *a, const char *b);
 /* Lower-case hex sha256 of a buffer / a file. `hex` must hold 65 bytes. */
 void hp_sha256_hex(const void *data, size_t len, char hex[65]);
 int hp_sha256_file(const char *path, char hex[65], struct hp_strbuf *err);
+/* Lower-case hex digest (rpm's hash `algo`, e.g. RPM_HASH_SHA512) of what is
+ * left to read from `fd` (not closed), malloc'd into *hex; `what` names it
+ * in errors. */
+int hp_digest_fd(int fd, int algo, const char *what, char **hex, struct hp_strbuf *err);
 
 /* Dates "YYYY-MM-DD" (UTC midnight). Returns 0 and sets *out, or -1 if the
  * string is not a valid calendar date. */

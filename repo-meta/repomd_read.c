@@ -453,39 +453,14 @@ static int digest_algo(const char *type)
 /* Lower-case hex digest of the file at `path`; malloc'd into *hex. */
 static int digest_file(const char *path, int algo, char **hex, struct hp_strbuf *err)
 {
-	char buf[65536];
-	DIGEST_CTX ctx;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), ret;
 
 	*hex = NULL;
 	if (fd < 0)
 		return hp_error_errno(err, errno, "cannot read '%s'", path);
-	ctx = rpmDigestInit(algo, RPMDIGEST_NONE);
-	if (!ctx) {
-		close(fd);
-		return hp_error(err, "cannot read '%s': rpm cannot compute this checksum", path);
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			rpmDigestFinal(ctx, NULL, NULL, 0);
-			close(fd);
-			return hp_error_errno(err, e, "cannot read '%s'", path);
-		}
-		if (!n)
-			break;
-		rpmDigestUpdate(ctx, buf, (size_t)n);
-	}
+	ret = hp_digest_fd(fd, algo, path, hex, err);
 	close(fd);
-	rpmDigestFinal(ctx, (void **)hex, NULL, 1);
-	if (!*hex)
-		return hp_error(err, "cannot read '%s': checksum failed", path);
-	return 0;
+	return ret;
 }
 
 int hp_repomd_check_entry(const char *repodir, const struct hp_repomd_entry *e,
