@@ -206,6 +206,24 @@ out:
 	return off;
 }
 
+/* Reads the entry <id><suffix> of `kind` under `key` into `buf` and points
+ * `cur` at its data: 1, or 0 on a miss. */
+static int open_entry(const struct hp_cache *c, const char *id, const char *suffix,
+		      const char *kind, const char *key, struct hp_strbuf *buf,
+		      struct cursor *cur)
+{
+	char *path = entry_path(c, id, suffix);
+	size_t off = read_entry(path, kind, key, buf);
+
+	free(path);
+	if (!off)
+		return 0;
+	cur->p = (const unsigned char *)buf->buf + off;
+	cur->end = (const unsigned char *)buf->buf + buf->len;
+	cur->bad = 0;
+	return 1;
+}
+
 struct hp_cache_entry {
 	char *path;
 	struct hp_strbuf file;   /* header line + data */
@@ -376,25 +394,20 @@ int hp_cache_meta_get(const struct hp_cache *c, const char *id, const char *key,
 		      struct hp_meta *m)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
-	char *path = entry_path(c, id, ".hotpatch");
-	size_t off;
 	struct cursor cur;
+	int hit;
 
 	hp_meta_release(m);
-	off = read_entry(path, "hotpatch", key, &buf);
-	if (off) {
-		cur.p = (const unsigned char *)buf.buf + off;
-		cur.end = (const unsigned char *)buf.buf + buf.len;
-		cur.bad = 0;
+	hit = open_entry(c, id, ".hotpatch", "hotpatch", key, &buf, &cur);
+	if (hit) {
 		decode_meta(&cur, m);
 		if (cur.bad) {
 			hp_meta_release(m);
-			off = 0;
+			hit = 0;
 		}
 	}
 	hp_strbuf_release(&buf);
-	free(path);
-	return off != 0;
+	return hit;
 }
 
 void hp_cache_meta_put(struct hp_cache *c, const char *id, const char *key,
@@ -419,16 +432,13 @@ int hp_cache_reboot_get(const struct hp_cache *c, const char *id, const char *ke
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
 	struct hp_reboot_pkgs got;
-	char *path = entry_path(c, id, ".reboot");
-	size_t off, n;
 	struct cursor cur;
+	size_t n;
+	int hit;
 
 	hp_reboot_pkgs_init(&got);
-	off = read_entry(path, "reboot", key, &buf);
-	if (off) {
-		cur.p = (const unsigned char *)buf.buf + off;
-		cur.end = (const unsigned char *)buf.buf + buf.len;
-		cur.bad = 0;
+	hit = open_entry(c, id, ".reboot", "reboot", key, &buf, &cur);
+	if (hit) {
 		n = get_count(&cur, 16);
 		for (size_t i = 0; i < n && !cur.bad; i++) {
 			struct hp_reboot_pkg *p;
@@ -446,15 +456,14 @@ int hp_cache_reboot_get(const struct hp_cache *c, const char *id, const char *ke
 			cur.bad = 1;
 		if (cur.bad) {
 			hp_reboot_pkgs_release(&got);
-			off = 0;
+			hit = 0;
 		} else {
 			hp_reboot_pkgs_release(l);
 			*l = got;
 		}
 	}
 	hp_strbuf_release(&buf);
-	free(path);
-	return off != 0;
+	return hit;
 }
 
 void hp_cache_reboot_put(struct hp_cache *c, const char *id, const char *key,

@@ -185,6 +185,19 @@ def _file_url_path(url):
     return None
 
 
+def _stop(proc):
+    """SIGTERM to the command only (it reverses a stalled apply itself),
+    SIGKILL if it has not ended 15 s later."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class Runner(object):
     """Runs the hotpatch command for one dnf Base."""
 
@@ -275,15 +288,8 @@ class Runner(object):
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            # SIGTERM to the command only (it reverses a stalled apply
-            # itself), SIGKILL if it does not end; never wait on pipes a
-            # leftover helper may still hold.
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            # never wait on pipes a leftover helper may still hold.
+            _stop(proc)
             try:
                 proc.communicate(timeout=2)
             except subprocess.TimeoutExpired:
@@ -329,13 +335,7 @@ class PendingCheck(object):
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        _stop(proc)
         for f in (proc.stdout, proc.stderr):
             if f:
                 f.close()
