@@ -140,34 +140,39 @@ def write_primary(out, pkgs):
     w('</metadata>\n')
 
 
-def write_filelists(out, pkgs):
+def write_per_package(out, pkgs, root, ns, body):
+    """filelists.xml and other.xml: one <package> (pkgid, name, arch,
+    version) per package around what body(w, p) writes."""
     w = out.write
-    w('<?xml version="1.0" encoding="UTF-8"?>\n<filelists xmlns="http://linux.duke.edu/metadata/filelists" '
-      'packages="%d">\n' % len(pkgs))
+    w('<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="http://linux.duke.edu/metadata/%s" '
+      'packages="%d">\n' % (root, ns, len(pkgs)))
     for p in pkgs:
         w('<package pkgid="%s" name="%s" arch="%s">\n  <version epoch="%s" ver="%s" rel="%s"/>\n'
           % (p.pkgid, p.name, p.arch, p.epoch, p.ver, p.rel))
-        dirs = sorted({f.rsplit("/", 1)[0] for f in p.files})
-        for d in dirs:
-            w('  <file type="dir">%s</file>\n' % d)
-        for f in p.files:
-            w('  <file>%s</file>\n' % f)
+        body(w, p)
         w('</package>\n')
-    w('</filelists>\n')
+    w('</%s>\n' % root)
+
+
+def filelists_body(w, p):
+    for d in sorted({f.rsplit("/", 1)[0] for f in p.files}):
+        w('  <file type="dir">%s</file>\n' % d)
+    for f in p.files:
+        w('  <file>%s</file>\n' % f)
+
+
+def other_body(w, p):
+    for t, text in p.changelog:
+        w('  <changelog author="Bench Maintainer &lt;m@example.invalid&gt; - %s-%s" date="%d">%s</changelog>\n'
+          % (p.ver, p.rel, t, esc(text)))
+
+
+def write_filelists(out, pkgs):
+    write_per_package(out, pkgs, "filelists", "filelists", filelists_body)
 
 
 def write_other(out, pkgs):
-    w = out.write
-    w('<?xml version="1.0" encoding="UTF-8"?>\n<otherdata xmlns="http://linux.duke.edu/metadata/other" '
-      'packages="%d">\n' % len(pkgs))
-    for p in pkgs:
-        w('<package pkgid="%s" name="%s" arch="%s">\n  <version epoch="%s" ver="%s" rel="%s"/>\n'
-          % (p.pkgid, p.name, p.arch, p.epoch, p.ver, p.rel))
-        for t, text in p.changelog:
-            w('  <changelog author="Bench Maintainer &lt;m@example.invalid&gt; - %s-%s" date="%d">%s</changelog>\n'
-              % (p.ver, p.rel, t, esc(text)))
-        w('</package>\n')
-    w('</otherdata>\n')
+    write_per_package(out, pkgs, "otherdata", "other", other_body)
 
 
 def gz_write(path, fn, pkgs):

@@ -50,6 +50,12 @@ static void put_str(struct hp_strbuf *b, const char *s)
 		hp_strbuf_add(b, s, n);
 }
 
+/* Every record file ends with END_MARK: a truncated file is a miss. */
+static void put_end(struct hp_strbuf *b)
+{
+	put_u32(b, END_MARK);
+}
+
 static void put_strvec(struct hp_strbuf *b, const struct hp_strvec *sv)
 {
 	put_u32(b, (uint32_t)sv->nr);
@@ -113,6 +119,12 @@ static char *get_str(struct cursor *c)
 	return s;
 }
 
+static void get_end(struct cursor *c)
+{
+	if (get_u32(c) != END_MARK || c->p != c->end)
+		c->bad = 1;
+}
+
 static void get_strvec(struct cursor *c, struct hp_strvec *sv)
 {
 	size_t n = get_count(c, 4);
@@ -158,13 +170,14 @@ static int key_ok(const char *key)
 	return key && *key && !strchr(key, '\n');
 }
 
-static char *entry_path(const struct hp_cache *c, const char *id, const char *suffix)
+/* Every entry is the file <dir>/<id>.<kind>. */
+static char *entry_path(const struct hp_cache *c, const char *id, const char *kind)
 {
 	/* Repository ids are sanitized (no '/'), but the cache must never be
 	 * a way to write elsewhere. */
 	if (!c || !c->dir || !id || !*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, ".."))
 		return NULL;
-	return hp_xasprintf("%s/%s%s", c->dir, id, suffix);
+	return hp_xasprintf("%s/%s.%s", c->dir, id, kind);
 }
 
 /* Reads `path` into `buf` when it is ours to trust and starts with the
@@ -206,13 +219,12 @@ out:
 	return off;
 }
 
-/* Reads the entry <id><suffix> of `kind` under `key` into `buf` and points
- * `cur` at its data: 1, or 0 on a miss. */
-static int open_entry(const struct hp_cache *c, const char *id, const char *suffix,
-		      const char *kind, const char *key, struct hp_strbuf *buf,
-		      struct cursor *cur)
+/* Reads the entry <id>.<kind> under `key` into `buf` and points `cur` at
+ * its data: 1, or 0 on a miss. */
+static int open_entry(const struct hp_cache *c, const char *id, const char *kind,
+		      const char *key, struct hp_strbuf *buf, struct cursor *cur)
 {
-	char *path = entry_path(c, id, suffix);
+	char *path = entry_path(c, id, kind);
 	size_t off = read_entry(path, kind, key, buf);
 
 	free(path);
@@ -266,13 +278,13 @@ void hp_cache_flush(struct hp_cache *c)
 	drop_pending(c);
 }
 
-/* Queues header + data for `path` (taking `path`), replacing an earlier
- * entry for the same file. */
-static void queue_entry(struct hp_cache *c, char *path, const char *kind, const char *key,
+/* Queues header + data for the entry <id>.<kind>, replacing an earlier
+ * one for the same file. */
+static void queue_entry(struct hp_cache *c, const char *id, const char *kind, const char *key,
 			const void *data, size_t len)
 {
 	struct hp_cache_entry *e = NULL;
-	char *head;
+	char *path = entry_path(c, id, kind), *head;
 
 	if (!path || !key_ok(key)) {
 		free(path);
@@ -333,7 +345,7 @@ static void encode_meta(struct hp_strbuf *b, const struct hp_meta *m)
 		put_strvec(b, &h->cves);
 		put_strvec(b, &h->advisories);
 	}
-	put_u32(b, END_MARK);
+	put_end(b);
 }
 
 static void decode_meta(struct cursor *c, struct hp_meta *m)
@@ -386,8 +398,7 @@ static void decode_meta(struct cursor *c, struct hp_meta *m)
 		get_strvec(c, &h.advisories);
 		hp_meta_add_hotpatch(m, &h);
 	}
-	if (get_u32(c) != END_MARK || c->p != c->end)
-		c->bad = 1;
+	get_end(c);
 }
 
 int hp_cache_meta_get(const struct hp_cache *c, const char *id, const char *key,
@@ -398,7 +409,7 @@ int hp_cache_meta_get(const struct hp_cache *c, const char *id, const char *key,
 	int hit;
 
 	hp_meta_release(m);
-	hit = open_entry(c, id, ".hotpatch", "hotpatch", key, &buf, &cur);
+	hit = open_entry(c, id, "hotpatch", key, &buf, &cur);
 	if (hit) {
 		decode_meta(&cur, m);
 		if (cur.bad) {
@@ -414,14 +425,11 @@ void hp_cache_meta_put(struct hp_cache *c, const char *id, const char *key,
 		       const struct hp_meta *m)
 {
 	struct hp_strbuf data = HP_STRBUF_INIT;
-	char *path = entry_path(c, id, ".hotpatch");
 
-	if (path && key_ok(key)) {
-		encode_meta(&data, m);
-		queue_entry(c, path, "hotpatch", key, data.buf, data.len);
-	} else {
-		free(path);
-	}
+	if (!c || !key_ok(key))
+		return;   /* nothing to encode for */
+	encode_meta(&data, m);
+	queue_entry(c, id, "hotpatch", key, data.buf, data.len);
 	hp_strbuf_release(&data);
 }
 
@@ -437,7 +445,7 @@ int hp_cache_reboot_get(const struct hp_cache *c, const char *id, const char *ke
 	int hit;
 
 	hp_reboot_pkgs_init(&got);
-	hit = open_entry(c, id, ".reboot", "reboot", key, &buf, &cur);
+	hit = open_entry(c, id, "reboot", key, &buf, &cur);
 	if (hit) {
 		n = get_count(&cur, 16);
 		for (size_t i = 0; i < n && !cur.bad; i++) {
@@ -452,8 +460,7 @@ int hp_cache_reboot_get(const struct hp_cache *c, const char *id, const char *ke
 			if (!p->name || !p->evr || !p->arch || !p->advisory)
 				cur.bad = 1;
 		}
-		if (get_u32(&cur) != END_MARK || cur.p != cur.end)
-			cur.bad = 1;
+		get_end(&cur);
 		if (cur.bad) {
 			hp_reboot_pkgs_release(&got);
 			hit = 0;
@@ -470,21 +477,18 @@ void hp_cache_reboot_put(struct hp_cache *c, const char *id, const char *key,
 			 const struct hp_reboot_pkgs *l)
 {
 	struct hp_strbuf data = HP_STRBUF_INIT;
-	char *path = entry_path(c, id, ".reboot");
 
-	if (path && key_ok(key)) {
-		put_u32(&data, (uint32_t)l->nr);
-		for (size_t i = 0; i < l->nr; i++) {
-			put_str(&data, l->v[i].name);
-			put_str(&data, l->v[i].evr);
-			put_str(&data, l->v[i].arch);
-			put_str(&data, l->v[i].advisory);
-		}
-		put_u32(&data, END_MARK);
-		queue_entry(c, path, "reboot", key, data.buf, data.len);
-	} else {
-		free(path);
+	if (!c || !key_ok(key))
+		return;
+	put_u32(&data, (uint32_t)l->nr);
+	for (size_t i = 0; i < l->nr; i++) {
+		put_str(&data, l->v[i].name);
+		put_str(&data, l->v[i].evr);
+		put_str(&data, l->v[i].arch);
+		put_str(&data, l->v[i].advisory);
 	}
+	put_end(&data);
+	queue_entry(c, id, "reboot", key, data.buf, data.len);
 	hp_strbuf_release(&data);
 }
 
@@ -501,13 +505,13 @@ static char *system_key(const char *key)
 int hp_cache_system_get(const struct hp_cache *c, const char *key, Repo *repo)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
-	char *path = entry_path(c, "system", ".solv"), *k = system_key(key);
-	size_t off = read_entry(path, "system", k, &buf);
+	char *k = system_key(key);
+	struct cursor cur;
 	FILE *fp = NULL;
 	int hit = 0;
 
-	if (off)
-		fp = fmemopen(buf.buf + off, buf.len - off, "r");
+	if (open_entry(c, "system", "solv", k, &buf, &cur))
+		fp = fmemopen((void *)cur.p, (size_t)(cur.end - cur.p), "r");
 	if (fp) {
 		hit = !repo_add_solv(repo, fp, 0);
 		fclose(fp);
@@ -517,17 +521,16 @@ int hp_cache_system_get(const struct hp_cache *c, const char *key, Repo *repo)
 	}
 	hp_strbuf_release(&buf);
 	free(k);
-	free(path);
 	return hit;
 }
 
 void hp_cache_system_put(struct hp_cache *c, const char *key, Repo *repo)
 {
-	char *path = entry_path(c, "system", ".solv"), *k = system_key(key), *data = NULL;
+	char *k = system_key(key), *data = NULL;
 	size_t len = 0;
 	FILE *fp;
 
-	if (!path || !k)
+	if (!c || !k)
 		goto out;
 	fp = open_memstream(&data, &len);
 	if (!fp)
@@ -536,12 +539,9 @@ void hp_cache_system_put(struct hp_cache *c, const char *key, Repo *repo)
 		fclose(fp);
 		goto out;
 	}
-	if (!fclose(fp)) {
-		queue_entry(c, path, "system", k, data, len);
-		path = NULL;
-	}
+	if (!fclose(fp))
+		queue_entry(c, "system", "solv", k, data, len);
 out:
 	free(data);
 	free(k);
-	free(path);
 }

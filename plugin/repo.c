@@ -324,6 +324,20 @@ static void snapshot_free(char *dir)
 	free(dir);
 }
 
+/* Creates the directory that will hold the snapshot file `path` (0700). */
+static int make_parent(const char *path, struct hp_strbuf *err)
+{
+	char *dir = hp_xstrdup(path), *slash = strrchr(dir, '/');
+	int ret = 0;
+
+	if (slash) {
+		*slash = '\0';
+		ret = hp_mkdir_p(dir, 0700, err);
+	}
+	free(dir);
+	return ret;
+}
+
 /* Copies <src>/<rel> to <snap>/<rel>; a missing source is only an error
  * when !optional. `rel` must not leave the directory (checked by callers). */
 static int snapshot_copy(const char *src, const char *snap, const char *rel, int optional,
@@ -331,7 +345,6 @@ static int snapshot_copy(const char *src, const char *snap, const char *rel, int
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
 	char *from = hp_path_join(src, rel), *to = hp_path_join(snap, rel);
-	char *dir = hp_xstrdup(to), *slash = strrchr(dir, '/');
 	struct stat st;
 	int ret = -1;
 
@@ -339,17 +352,12 @@ static int snapshot_copy(const char *src, const char *snap, const char *rel, int
 		ret = 0;
 		goto out;
 	}
-	if (hp_read_file(from, &buf, err) < 0)
-		goto out;
-	if (slash)
-		*slash = '\0';
-	if (hp_mkdir_p(dir, 0700, err) < 0 ||
+	if (hp_read_file(from, &buf, err) < 0 || make_parent(to, err) < 0 ||
 	    hp_write_file_atomic(to, buf.buf, buf.len, 0600, err) < 0)
 		goto out;
 	ret = 0;
 out:
 	hp_strbuf_release(&buf);
-	free(dir);
 	free(to);
 	free(from);
 	return ret;
@@ -361,22 +369,17 @@ out:
 static int snapshot_get(const struct hp_repo *r, const char *snap, const char *rel, int optional,
 			uint64_t max, struct hp_strbuf *err)
 {
-	char *url = NULL, *to = NULL, *dir = NULL, *slash;
+	char *url, *to;
 	int ret = -1;
 
 	if (!r->remote)
 		return snapshot_copy(r->dir, snap, rel, optional, err);
 	url = hp_xasprintf("%s/%s", r->dir, rel);
 	to = hp_path_join(snap, rel);
-	dir = hp_xstrdup(to);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	if (hp_mkdir_p(dir, 0700, err) < 0 || hp_fetch_file(url, to, max, err) < 0)
+	if (make_parent(to, err) < 0 || hp_fetch_file(url, to, max, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	free(dir);
 	free(to);
 	free(url);
 	return ret;

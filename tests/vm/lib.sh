@@ -174,6 +174,38 @@ hp_vm_klp_repo()
 		{ cat "$HP_TEST_TMP/publish.log" >&2; hp_fail "hotpatch-repo publish failed"; }
 }
 
+# hp_vm_guest_prelude - prints the start every guest script shares: bash
+# with set -u, the paths (R: the installroot on the share, DB: its rpmdb,
+# J: the journal, LP: /sys/kernel/livepatch), the TAP-like ok/notok/check
+# (failures counted in $fails), rpmi (rpm into $R, no scripts or deps,
+# Debian's warning filtered) and hp/hpr (hotpatch on $R; hpr with the
+# test's $REPO and $KEY). A test's guest_script() prints it, then its own.
+hp_vm_guest_prelude()
+{
+	cat <<'GUEST'
+#!/bin/bash
+set -u
+R=/hpshare/root
+DB=/root/.rpmdb
+J=$R/var/lib/hotpatch/journal/journal.jsonl
+LP=/sys/kernel/livepatch
+fails=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1: expected '$2', got '$3'"; fi; }
+FORCE=
+rpm --help 2>/dev/null | grep -q -- --force-debian && FORCE=--force-debian
+rpmi() {
+	rpm $FORCE --root $R --dbpath $DB --nodeps --noscripts --nosignature "$@" 2>/tmp/rpm.err
+	local rc=$?
+	grep -v -e 'should not be used directly' -e 'know what you are doing' /tmp/rpm.err >&2
+	[ "$rc" = 0 ] || notok "rpm $*: exit $rc"
+}
+hp() { "$HOTPATCH" --root $R "$@"; }
+hpr() { "$HOTPATCH" --root $R --repo "$REPO" --gpgkey "$KEY" "$@"; }
+GUEST
+}
+
 hp_vm_prereq()
 {
 	local kver

@@ -64,27 +64,8 @@ vermagic=$(hp_vm_klp_rpm "$extra" "kernel-core-hotpatch-vermagic-$KEVR" 1 \
 # The guest side: one script, PHASE=1 or 2 (see the header).
 guest_script()
 {
+	hp_vm_guest_prelude
 	cat <<'GUEST'
-#!/bin/bash
-set -u
-R=/hpshare/root
-DB=/root/.rpmdb
-J=$R/var/lib/hotpatch/journal/journal.jsonl
-LP=/sys/kernel/livepatch
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1: expected '$2', got '$3'"; fi; }
-FORCE=
-rpm --help 2>/dev/null | grep -q -- --force-debian && FORCE=--force-debian
-rpmi() {
-	rpm $FORCE --root $R --dbpath $DB --nodeps --noscripts --nosignature "$@" 2>/tmp/rpm.err
-	local rc=$?
-	grep -v -e 'should not be used directly' -e 'know what you are doing' /tmp/rpm.err >&2
-	[ "$rc" = 0 ] || notok "rpm $*: exit $rc"
-}
-hp() { "$HOTPATCH" --root $R "$@"; }
-hpr() { "$HOTPATCH" --root $R --repo "$REPO" --gpgkey "$KEY" "$@"; }
 livestate() {
 	local d
 	for d in $LP/*; do

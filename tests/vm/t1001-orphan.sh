@@ -34,31 +34,12 @@ kver=$HP_KVER series=$HP_VM_SERIES v1=${HP_VM_KLP_RPMS[1]}
 
 guest_script()
 {
+	hp_vm_guest_prelude
 	cat <<'GUEST'
-#!/bin/bash
-set -u
-R=/hpshare/root
-DB=/root/.rpmdb
-J=$R/var/lib/hotpatch/journal/journal.jsonl
-LP=/sys/kernel/livepatch
 NEVRA=$SERIES-1-1.x86_64
 LIVE=livepatch_cmdline_v1
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1: expected '$2', got '$3'"; fi; }
 has() { if grep -q -- "$2" "$3"; then ok "$1"; else notok "$1: no '$2' in $3: $(cat "$3")"; fi; }
 nodir() { if [ -d "$2" ]; then notok "$1: $2 exists"; else ok "$1"; fi; }
-FORCE=
-rpm --help 2>/dev/null | grep -q -- --force-debian && FORCE=--force-debian
-rpmi() {
-	rpm $FORCE --root $R --dbpath $DB --nodeps --noscripts --nosignature "$@" 2>/tmp/rpm.err
-	local rc=$?
-	grep -v -e 'should not be used directly' -e 'know what you are doing' /tmp/rpm.err >&2
-	[ "$rc" = 0 ] || notok "rpm $*: exit $rc"
-}
-hp() { "$HOTPATCH" --root $R "$@"; }
-hpr() { "$HOTPATCH" --root $R --repo "$REPO" --gpgkey "$KEY" "$@"; }
 rpmqa() { rpm --root $R --dbpath $DB -qa | sort | tr '\n' ' ' | sed 's/ $//'; }
 livelist() { ls -A $LP 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 lsmod_has() { lsmod | awk '{print $1}' | grep -qx "$1" && echo yes || echo no; }

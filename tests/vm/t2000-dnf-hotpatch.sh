@@ -90,24 +90,14 @@ EOF
 
 guest_script()
 {
+	hp_vm_guest_prelude
 	cat <<'GUEST'
-#!/bin/bash
-set -u
-R=/hpshare/root
-DB=/root/.rpmdb
-J=$R/var/lib/hotpatch/journal/journal.jsonl
-LP=/sys/kernel/livepatch
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1: expected '$2', got '$3'"; fi; }
 has() { if grep -Eq -- "$2" "$3"; then ok "$1"; else notok "$1: no '$2' in $3"; fi; }
 hasnt() { if grep -Eq -- "$2" "$3"; then notok "$1: '$2' in $3"; else ok "$1"; fi; }
 nodir() { if [ -d "$2" ]; then notok "$1: $2 exists"; else ok "$1"; fi; }
 show() { sed 's/^/#   /' "$@"; }
 now() { date +%s.%N; }
 secs() { awk "BEGIN{printf \"%.2f\", $2 - $1}"; }
-hp() { "$HOTPATCH" --root $R "$@"; }
 rpmqa() { rpm --root $R --dbpath $DB -qa | LC_ALL=C sort; }
 # Without the gpg-pubkey pseudo-packages dnf imports with gpgcheck=1.
 pkgs() { rpmqa | grep -v '^gpg-pubkey-' | tr '\n' ' ' | sed 's/ $//'; }
