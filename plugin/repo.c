@@ -28,6 +28,8 @@ void hp_repo_opts_init(struct hp_repo_opts *o)
 	hp_strvec_init(&o->gpgkeys);
 	o->nogpgcheck = 0;
 	o->updateinfo = 0;
+	o->repomd_check = NULL;
+	o->repomd_check_data = NULL;
 }
 
 void hp_repo_opts_release(struct hp_repo_opts *o)
@@ -484,6 +486,8 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	if (snapshot_get(tmp, snap, "repodata/repomd.xml", 0, HP_FETCH_MAX_REPOMD, err) < 0 ||
 	    ((!tmp->remote || verify) &&
 	     snapshot_get(tmp, snap, "repodata/repomd.xml.asc", 1, HP_FETCH_MAX_SMALL, err) < 0))
+		goto out;
+	if (o->repomd_check && o->repomd_check(repomd_path, o->repomd_check_data, err) < 0)
 		goto out;
 	/* The signature first: nothing unauthenticated is parsed when one
 	 * is required. */
