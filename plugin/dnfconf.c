@@ -245,19 +245,26 @@ out:
 
 static int matches_any(const struct hp_strvec *pats, const struct hp_hotpatch *h)
 {
+	const char *arch = h->arch ? h->arch : "";
 	char *evr = hp_hotpatch_evr(h);
-	char *forms[4];
+	/* the EVR with its epoch always spelled out ("0:" when none) */
+	char *eevr = hp_xasprintf("%s:%s-%s", h->epoch && *h->epoch ? h->epoch : "0",
+				  h->version ? h->version : "", h->release ? h->release : "");
+	char *forms[6];
 	int hit = 0;
 
 	forms[0] = hp_xstrdup(h->name);
-	forms[1] = hp_xasprintf("%s.%s", h->name, h->arch ? h->arch : "");
+	forms[1] = hp_xasprintf("%s.%s", h->name, arch);
 	forms[2] = hp_xasprintf("%s-%s", h->name, evr);
-	forms[3] = hp_xasprintf("%s-%s.%s", h->name, evr, h->arch ? h->arch : "");
+	forms[3] = hp_xasprintf("%s-%s.%s", h->name, evr, arch);
+	forms[4] = hp_xasprintf("%s-%s", h->name, eevr);
+	forms[5] = hp_xasprintf("%s-%s.%s", h->name, eevr, arch);
 	for (size_t i = 0; i < pats->nr && !hit; i++)
-		for (size_t k = 0; k < 4 && !hit; k++)
+		for (size_t k = 0; k < 6 && !hit; k++)
 			hit = !fnmatch(pats->v[i], forms[k], 0);
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < 6; k++)
 		free(forms[k]);
+	free(eevr);
 	free(evr);
 	return hit;
 }

@@ -55,7 +55,8 @@ int hp_repo_load_conf(struct hp_repo *r, const struct hp_repo_conf *c,
 /* Keeps in r->meta only the hotpatches that `c`'s includepkgs (when set)
  * and [main]'s includepkgs (when set) include and that neither excludepkgs
  * excludes. Patterns are globs (fnmatch) matched, as dnf's package specs,
- * against NAME, NAME.ARCH, NAME-[E:]V-R and NAME-[E:]V-R.ARCH. Returns how
+ * against NAME, NAME.ARCH, NAME-[E:]V-R and NAME-[E:]V-R.ARCH (the epoch
+ * written or left out when 0). Returns how
  * many were dropped. */
 size_t hp_repo_filter_pkgs(struct hp_repo *r, const struct hp_repo_conf *c,
 			   const struct hp_dnf_main *m);
