@@ -197,7 +197,8 @@ int hp_repo_load_conf(struct hp_repo *r, const struct hp_repo_conf *c,
 			goto out;
 		}
 		for (size_t i = 0; i < ml.mirrors.nr; i++)
-			hp_strvec_push(&urls, ml.mirrors.v[i]);
+			hp_strvec_push_nodup(&urls, vars ? hp_dnfvars_subst(vars, ml.mirrors.v[i])
+						 : hp_xstrdup(ml.mirrors.v[i]));
 		ro.repomd_check = check_against_metalink;
 		ro.repomd_check_data = &mc;
 	} else if (c->mirrorlist) {

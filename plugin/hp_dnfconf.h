@@ -41,12 +41,13 @@ void hp_dnfconf_expand(struct hp_repo_conf *rc, struct hp_dnfvars *v);
 
 /* Loads the configured repository `c` (expanded) from its sources in
  * order -- each baseurl, then the metalink's mirrors (preference order)
- * or else the mirrorlist's URLs (dnf's variables substituted in them) --
+ * or else the mirrorlist's URLs --
  * until one is read; a source that fails moves on to the next. With a
  * metalink, repodata/repomd.xml from any source must match the metalink's
  * size and strongest hash (hp_metalink.h) before anything else reads it.
  * `o` as for hp_repo_load (its repomd_check is set here); `vars` (may be
- * NULL) are substituted in the mirrorlist's URLs. Errors: one line
+ * NULL) are substituted in the mirrorlist's and metalink's URLs (as librepo
+ * does). Errors: one line
  * naming the repository: "repository '<id>': <why>" (with several sources,
  * how many were tried and the last failure). */
 int hp_repo_load_conf(struct hp_repo *r, const struct hp_repo_conf *c,
