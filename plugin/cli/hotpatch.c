@@ -64,8 +64,7 @@ static const struct {
 	{ "--help", 0, OPT_HELP, "             show this help" },
 	{ "--version", 0, OPT_VERSION, "          show the version" },
 	{ "--releasever", 1, OPT_RELEASEVER, "VER  $releasever in dnf's repository configuration" },
-	{ "--repo-nogpgcheck", 1, OPT_REPO_NOGPGCHECK, "PATH|URL  as --repo, read without verifying "
-	  "its signature (repo_gpgcheck=0); the others still must verify" },
+	{ "--repo-nogpgcheck", 1, OPT_REPO_NOGPGCHECK, "PATH|URL  as --repo, read unsigned (repo_gpgcheck=0)" },
 };
 #define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
 
