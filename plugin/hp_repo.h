@@ -96,7 +96,7 @@ struct hp_repo_conf {
 	char *mirrorlist;          /* NULL when not set */
 	char *metalink;            /* NULL when not set */
 	int skip_if_unavailable;   /* default from [main], else 0 (dnf 4) */
-	struct hp_strvec includepkgs, excludepkgs;   /* [main]'s excludepkgs included */
+	struct hp_strvec includepkgs, excludepkgs;   /* the repo's own ([main]'s: hp_dnf_main) */
 };
 
 /* Reads <root>/etc/dnf/dnf.conf ([main] defaults for gpgcheck/repo_gpgcheck
