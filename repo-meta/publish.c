@@ -82,7 +82,7 @@ static int scan_candidate(struct hp_reposcan *rs, struct hp_scan_cache *sc,
 	hp_scan_cache_put(sc, rp->pkgid, path, c);
 derive:
 	hp_candidate_target(&c->hdr, &component, &build, &engine);
-	if (component && build && engine && !strcmp(engine, "klp") &&
+	if (component && build && engine && (!strcmp(engine, "klp") || !strcmp(engine, "kpatch")) &&
 	    hp_reposcan_kernel_release(rs, component, build, &c->kernel_release, &err)) {
 		c->kernel_release_error = hp_strbuf_detach(&err);
 		hp_strbuf_init(&err);
