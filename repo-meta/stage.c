@@ -228,6 +228,7 @@ int hp_stage_open(struct hp_stage *st, const char *repodir, int with_repodata,
 		  struct hp_strbuf *err)
 {
 	char *live = hp_path_join(repodir, "repodata");
+	struct stat sb;
 	int ret = -1;
 
 	hp_stage_release(st);
@@ -240,7 +241,9 @@ int hp_stage_open(struct hp_stage *st, const char *repodir, int with_repodata,
 		st->root = NULL;	/* not ours: never remove it */
 		goto out;
 	}
-	if (with_repodata && link_tree(live, st->repodata, 1, err))
+	/* No repodata/ yet (publish --createrepo makes the first one). */
+	if (with_repodata && !(lstat(live, &sb) < 0 && errno == ENOENT) &&
+	    link_tree(live, st->repodata, 1, err))
 		goto out;
 	ret = 0;
 out:
@@ -252,13 +255,20 @@ int hp_stage_commit(struct hp_stage *st, struct hp_strbuf *err)
 {
 	char *live = hp_path_join(st->repodir, "repodata");
 	char *old = hp_path_join(st->root, "repodata.old");
+	struct stat sb;
 	int ret = -1;
 
 	/* The new files are synced as they are written; the directory
 	 * entries (links, renames) are made durable here, before the swap. */
 	if (hp_fsync_path(st->repodata, err))
 		goto out;
-	if (renameat2(AT_FDCWD, st->repodata, AT_FDCWD, live, RENAME_EXCHANGE) < 0) {
+	if (lstat(live, &sb) < 0 && errno == ENOENT) {
+		/* the first repodata/: nothing to swap with */
+		if (rename(st->repodata, live) < 0) {
+			hp_error_errno(err, errno, "cannot rename '%s' to '%s'", st->repodata, live);
+			goto out;
+		}
+	} else if (renameat2(AT_FDCWD, st->repodata, AT_FDCWD, live, RENAME_EXCHANGE) < 0) {
 		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
 			hp_error_errno(err, errno, "cannot swap '%s' and '%s'", st->repodata, live);
 			goto out;
