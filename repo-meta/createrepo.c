@@ -60,7 +60,8 @@ static int find_rpms(const char *repodir, const char *rel, struct hp_strvec *out
 			continue;
 		sub = rel ? hp_xasprintf("%s/%s", rel, de->d_name) : hp_xstrdup(de->d_name);
 		full = hp_path_join(repodir, sub);
-		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+		/* directories are not followed through symlinks: no cycles */
+		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
 			r = find_rpms(repodir, sub, out, err);
 		else if (rpm_name(de->d_name) && stat(full, &st) == 0 && S_ISREG(st.st_mode))
 			hp_strvec_push(out, sub);
