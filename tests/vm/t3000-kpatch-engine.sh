@@ -55,33 +55,31 @@ mkdir -p $R
 rpm --root $R --dbpath $DB --initdb
 rpmi -i "$REPO"/kernel-core-"$KEVR".x86_64.rpm
 
+# apply_v V RPM-ARGS...: install hotpatch vV by rpm, `apply --all`, and
+# check that the kpatch engine made it live
+apply_v() {
+	local v=$1 rc=0
+	shift
+	rpmi "$@"
+	hpr apply --all >/tmp/out 2>&1 || rc=$?
+	sed 's/^/#   /' /tmp/out
+	check "apply v$v (kpatch): exit 0" 0 "$rc"
+	check "apply v$v: /proc/cmdline" "hotpatch-v$v" "$(cat /proc/cmdline)"
+	check "apply v$v: sysfs enabled" 1 "$(cat $LP/livepatch_cmdline_v$v/enabled 2>&1)"
+	has "apply v$v: made live by the kpatch engine" "(kpatch livepatch_cmdline_v$v" /tmp/out
+	kpatch list >/tmp/list 2>&1
+	has "apply v$v: kpatch list shows it enabled" "livepatch_cmdline_v$v \[enabled\]" /tmp/list
+}
+
 # v1: kpatch load
-rpmi -i "$RPM_V1"
-rc=0
-hpr apply --all >/tmp/out 2>&1 || rc=$?
-sed 's/^/#   /' /tmp/out
-check "apply v1 (kpatch): exit 0" 0 "$rc"
-check "apply v1: /proc/cmdline" hotpatch-v1 "$(cat /proc/cmdline)"
-check "apply v1: sysfs enabled" 1 "$(cat $LP/livepatch_cmdline_v1/enabled 2>&1)"
-kpatch list >/tmp/list 2>&1
-has "apply v1: kpatch list shows it enabled" "livepatch_cmdline_v1 \[enabled\]" /tmp/list
-has "apply v1: made live by the kpatch engine" "(kpatch livepatch_cmdline_v1" /tmp/out
+apply_v 1 -i "$RPM_V1"
 hp status --json >/tmp/status.json
 check "status --json: v1 live" yes \
 	"$(jq -r --arg p "$SERIES" '.installed[] | select(.package == $p) | .live' /tmp/status.json)"
 
 # v2: cumulative, replaces v1
-rpmi -U "$RPM_V2"
-rc=0
-hpr apply --all >/tmp/out 2>&1 || rc=$?
-sed 's/^/#   /' /tmp/out
-check "apply v2 (kpatch): exit 0" 0 "$rc"
-check "apply v2: /proc/cmdline" hotpatch-v2 "$(cat /proc/cmdline)"
-check "apply v2: enabled" 1 "$(cat $LP/livepatch_cmdline_v2/enabled 2>&1)"
-has "apply v2: made live by the kpatch engine" "(kpatch livepatch_cmdline_v2" /tmp/out
+apply_v 2 -U "$RPM_V2"
 nodir "apply v2: v1's patch replaced" $LP/livepatch_cmdline_v1
-kpatch list >/tmp/list 2>&1
-has "apply v2: kpatch list shows v2 enabled" "livepatch_cmdline_v2 \[enabled\]" /tmp/list
 if [ -d /sys/module/livepatch_cmdline_v1 ]; then
 	echo "# NOTE: v1's module stays loaded (disabled) after kpatch's atomic replace"
 fi
@@ -102,16 +100,7 @@ GUEST
 guest_script >"$t/guest.sh"
 share=$t/share
 mkdir -p "$share"
-out=$t/out
-rc=0
-hp_vm_run --timeout 400 --share "$share" --env "HOTPATCH=$HOTPATCH" --env "REPO=$repo" \
+hp_vm_run_checked "$t/out" --timeout 400 --share "$share" --env "HOTPATCH=$HOTPATCH" --env "REPO=$repo" \
 	--env "KEY=$t/operator.asc" --env "KEVR=$KEVR" --env "SERIES=$series" --env "KPATCH_DIR=$KPATCH_DIR" \
-	--env "RPM_V1=${rpms[1]}" --env "RPM_V2=${rpms[2]}" "$t/guest.sh" "$out" || rc=$?
-cat "$out/stdout" 2>/dev/null || true
-if [ "$rc" != 0 ]; then
-	echo "--- guest stderr:" >&2
-	tail -n 60 "$out/stderr" >&2 || true
-	hp_fail "guest exited $rc"
-fi
-hp_vm_dmesg_clean "$out" || hp_fail "guest dmesg has warnings"
+	--env "RPM_V1=${rpms[1]}" --env "RPM_V2=${rpms[2]}" "$t/guest.sh"
 echo "ok - kpatch engine through the upstream kpatch CLI: load, cumulative replace, unload on $HP_KVER"
