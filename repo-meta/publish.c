@@ -179,7 +179,8 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 		hp_candidate_init(&c);
 		hp_hotpatch_init(&h);
 		if (!scan_candidate(&rs, &sc, &rs.hotpatches[i], &c, &problems) &&
-		    !hp_publish_lint(&c, &m, &h, &problems))
+		    !hp_publish_lint(&c, &m, &h, &problems) &&
+		    !hp_publish_lint_ulp(&rs, &c, &problems))
 			hp_meta_add_hotpatch(&m, &h);
 		hp_hotpatch_release(&h);
 		hp_candidate_release(&c);

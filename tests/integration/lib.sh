@@ -798,7 +798,7 @@ hp_ulp_fixture() {
 hp_ulp_wait() {
 	local f=$1 pid=$2 re=$3 i last
 	for ((i = 0; i < 200; i++)); do
-		last=$(grep "^$pid " "$f" | tail -n1)
+		last=$(grep "^$pid " "$f" | tail -n1 || true)
 		[[ $last =~ ^$pid\ $re$ ]] && return 0
 		sleep 0.05
 	done
