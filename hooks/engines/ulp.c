@@ -456,9 +456,12 @@ static int ulp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 	if (job_open(e, it, 1, &j, err))
 		goto out;
 	name = base_name(j.path);
+	/* No process runs the build: nothing to patch, nothing unpatched running
+	 * (is_live still says no; a process started later is brought in by
+	 * reapply). Failing here would fail the boot re-apply and every dnf
+	 * run on a machine where the library is installed but unused. */
 	if (!j.ps.nr) {
-		hp_error(err, "ulp engine: no running process maps %s with build-id %s; nothing to "
-			 "patch", j.m.target, j.m.target_build_id);
+		ret = 0;
 		goto out;
 	}
 	if (require_libpulp(&j.ps, &j.m, err))
@@ -597,6 +600,8 @@ static int ulp_describe(struct hp_engine *e, const struct hp_engine_item *it,
 
 	if (!ret) {
 		hp_strbuf_addf(out, "live in %zu of %zu process%s", live, total, total == 1 ? "" : "es");
+		if (!total)
+			hp_strbuf_adds(out, " (no running process maps the patched library build)");
 		if (strag.len)
 			hp_strbuf_addf(out, "; not live in %s (hotpatch reapply brings in processes "
 				       "started with libpulp.so)", strag.buf);

@@ -767,14 +767,15 @@ hp_libpulp_build() {
 
 # hp_ulp_fixture PULP DIR - build the user-space fixture of
 # tests/integration/fixtures/ulp into DIR with libpulp's ulp (PULP/bin/ulp):
-#   DIR/libhpdemo.so.1               patchable library (ulp post), says "original"
+#   DIR/libhpdemo.so.1               patchable library (ulp post), says "original";
+#                                    DIR is built in, so its build-id is DIR's own
 #   DIR/hpdemo-svc                   service printing "PID MESSAGE" every 50 ms
 #   DIR/libhpdemo_livepatch{1,2}.so  packed live patches: "patched-v1", "patched-v2"
 hp_ulp_fixture() {
 	local pulp=$1 d=$2 src=$HP_FIXTURES/ulp v
 	mkdir -p "$d"
 	gcc -O2 -fPIC -shared -fpatchable-function-entry=16,14 -Wl,--build-id=sha1 \
-		-Wl,-soname,libhpdemo.so.1 -o "$d/libhpdemo.so.1" "$src/libhpdemo.c" &&
+		-DHP_TAG="\"$d\"" -Wl,-soname,libhpdemo.so.1 -o "$d/libhpdemo.so.1" "$src/libhpdemo.c" &&
 		ln -sf libhpdemo.so.1 "$d/libhpdemo.so" &&
 		"$pulp/bin/ulp" -q post "$d/libhpdemo.so.1" &&
 		gcc -O2 -o "$d/hpdemo-svc" "$src/hpdemo-svc.c" -L"$d" -lhpdemo || {

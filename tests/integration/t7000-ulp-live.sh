@@ -51,6 +51,16 @@ cmp "$F/libhpdemo.so.1" "$R/usr/lib64/libhpdemo.so.1"
 export HP_ROOT_IS_LIVE=1
 H=("$HP" --root "$R" --running hpdemo-libs=1.0-1)
 
+# No process runs the build yet: apply has nothing to patch (exit 0), and
+# status does not call it live.
+hp_rpm_install "$R" "$repo"/hpdemo-libs-hotpatch-1.0-1-1-1.x86_64.rpm
+hp_assert_exit 0 "${H[@]}" apply --all --json
+hp_assert_eq '"applied" false' "$(jq -r '.results[0] | "\"\(.action)\" \(.live)"' "$HP_OUT")"
+hp_assert_exit 0 "${H[@]}" status --json
+hp_assert_eq '"no"' "$(jq -c '.installed[0].live' "$HP_OUT")" "no process: not live"
+hp_assert_eq '"live in 0 of 0 processes (no running process maps the patched library build)"' \
+	"$(jq -c '.installed[0].live_detail' "$HP_OUT")"
+
 pids=()
 start_svc() { # OUTFILE [env...]: starts a service on the installroot's library
 	local out=$1
@@ -73,7 +83,6 @@ hp_ulp_wait "$T/a.out" "$A" original
 hp_ulp_wait "$T/b.out" "$B" original
 
 # --- v1 -------------------------------------------------------------------------
-hp_rpm_install "$R" "$repo"/hpdemo-libs-hotpatch-1.0-1-1-1.x86_64.rpm
 hp_assert_exit 0 "${H[@]}" status --json
 hp_assert_eq '"no"' "$(jq -c '.installed[0].live' "$HP_OUT")" "v1 installed, not live yet"
 hp_assert_exit 0 "${H[@]}" apply --all
@@ -142,4 +151,5 @@ hp_assert_eq '"no"' "$(jq -c '.installed[0].live' "$HP_OUT")" "reverted"
 hp_assert_eq '"live in 0 of 2 processes; not live in hpdemo-svc (pid '"$A"'), hpdemo-svc (pid '"$B"') (hotpatch reapply brings in processes started with libpulp.so)"' \
 	"$(jq -c '.installed[0].live_detail' "$HP_OUT")"
 # The journal has every step.
-hp_assert_eq 4 "$(grep -c '"phase":"done"' "$R/var/lib/hotpatch/journal/journal.jsonl")" "journal: apply, reapply, apply v2, revert"
+hp_assert_eq 5 "$(grep -c '"phase":"done"' "$R/var/lib/hotpatch/journal/journal.jsonl")" \
+	"journal: apply (no process), apply, reapply, apply v2, revert"
