@@ -7,7 +7,7 @@
  *   "ulp"     user-space patches with libpulp's ulp CLI in every running
  *             process that maps the patched library build (ulp.c).
  *   NAME      an exec engine configured ONLY in the local root-owned file
- *             <exec_conf_dir>/NAME.conf (libpulp ulp, libcareplus, ...).
+ *             <exec_conf_dir>/NAME.conf (libcareplus, ...).
  *             Repository metadata only names the engine; it never supplies
  *             a command. NAME must match [a-z0-9_-]+.
  *
