@@ -39,6 +39,7 @@
 struct ulp_proc {
 	int pid;
 	char *comm;
+	char *mapped;     /* the library as this process maps it (map_files path) */
 	int has_libpulp;
 	char *prev;       /* another live patch of the library in it (path), or NULL */
 	int replaced;     /* apply used --revert-all (prev was replaced) */
@@ -55,6 +56,7 @@ static void procs_release(struct ulp_procs *ps)
 {
 	for (size_t i = 0; i < ps->nr; i++) {
 		free(ps->v[i].comm);
+		free(ps->v[i].mapped);
 		free(ps->v[i].prev);
 	}
 	free(ps->v);
@@ -98,38 +100,68 @@ static int run_ulp(struct hp_engine *e, const char *a1, const char *a2, const ch
 	return hp_engine_run(argv, e->transition_timeout, out, err);
 }
 
-/* 1 when the patch is applied in `pid`, 0 when not, -1 (with why). */
-static int ulp_check(struct hp_engine *e, int pid, const char *payload, struct hp_strbuf *err)
+/* Why ptrace may be refused for `pid`, when it can be told: another
+ * tracer (TracerPid in status) or Yama's ptrace_scope 3. */
+static void ptrace_obstacle(struct hp_engine *e, int pid, struct hp_strbuf *out)
 {
-	struct hp_strbuf tmp = HP_STRBUF_INIT;
-	char p[16];
+	struct hp_strbuf sb = HP_STRBUF_INIT, tmp = HP_STRBUF_INIT;
+	char *path = hp_xasprintf("%s/%d/status", e->proc_root, pid);
+	const char *t;
+
+	if (!hp_read_file(path, &sb, &tmp) && (t = strstr(sb.buf, "\nTracerPid:")) &&
+	    atoi(t + 11) > 0)
+		hp_strbuf_addf(out, "ptrace refused: already traced by pid %d; ", atoi(t + 11));
+	hp_strbuf_reset(&sb);
+	if (!hp_read_file("/proc/sys/kernel/yama/ptrace_scope", &sb, &tmp) && atoi(sb.buf) == 3)
+		hp_strbuf_adds(out, "ptrace refused: kernel.yama.ptrace_scope = 3; ");
+	free(path);
+	hp_strbuf_release(&sb);
+	hp_strbuf_release(&tmp);
+}
+
+/* 1 when the patch is applied in process `p`, 0 when not, -1 with one line
+ * naming the process (and, when it can be told, why ptrace was refused). */
+static int ulp_check(struct hp_engine *e, const struct ulp_proc *p, const char *payload,
+		     struct hp_strbuf *err)
+{
+	struct hp_strbuf tmp = HP_STRBUF_INIT, why = HP_STRBUF_INIT;
+	char pid[16];
 	int r;
 
-	snprintf(p, sizeof(p), "%d", pid);
-	r = run_ulp(e, "check", "-p", p, payload, NULL, NULL, &tmp);
-	if (r != 0 && r != 1)
-		hp_error(err, "'ulp check -p %d' failed: %s", pid, tmp.buf);
+	snprintf(pid, sizeof(pid), "%d", p->pid);
+	r = run_ulp(e, "check", "-p", pid, payload, NULL, NULL, &tmp);
+	if (r != 0 && r != 1) {
+		ptrace_obstacle(e, p->pid, &why);
+		hp_error(err, "ulp engine: %s (pid %d): %s'ulp check' failed: %s", p->comm, p->pid,
+			 why.buf, hp_oneline_inplace(tmp.buf));
+	}
 	hp_strbuf_release(&tmp);
+	hp_strbuf_release(&why);
 	return r == 0 || r == 1 ? r : -1;
 }
 
 /* `ulp trigger -p PID [--revert] [--revert-all=LIB] PATCH`, then confirmed
  * with `ulp check` (ulp exits 0 for a process it skipped). */
-static int ulp_trigger(struct hp_engine *e, int pid, const char *payload, const char *revert_lib,
-		       int revert, struct hp_strbuf *err)
+static int ulp_trigger(struct hp_engine *e, const struct ulp_proc *proc, const char *payload,
+		       const char *revert_lib, int revert, struct hp_strbuf *err)
 {
 	struct hp_strbuf out = HP_STRBUF_INIT, tmp = HP_STRBUF_INIT;
 	char p[16], *all = revert_lib ? hp_xasprintf("--revert-all=%s", revert_lib) : NULL;
 	const char *opt = revert ? "--revert" : all;
 	int r, ret = -1;
 
-	snprintf(p, sizeof(p), "%d", pid);
+	snprintf(p, sizeof(p), "%d", proc->pid);
 	r = run_ulp(e, "trigger", "-p", p, opt ? opt : payload, opt ? payload : NULL, &out, &tmp);
 	if (r != 0) {
-		hp_error(err, "%s", tmp.buf);
+		/* ulp's line for the process ("  comm (pid: N): FAILED ...: why")
+		 * is the first of its stdout; the summary after it says less. */
+		char *l = out.buf + strspn(out.buf, " \n");
+
+		l[strcspn(l, "\n")] = '\0';
+		hp_error(err, "%s%s%s", tmp.buf, *l ? ": " : "", l);
 		goto out;
 	}
-	r = ulp_check(e, pid, payload, err);
+	r = ulp_check(e, proc, payload, err);
 	if (r < 0)
 		goto out;
 	if (r == revert) {
@@ -248,7 +280,7 @@ static int scan(struct hp_engine *e, const struct hp_ulp_meta *m, struct ulp_pro
 	snprintf(self, sizeof(self), "%d", (int)getpid());
 	while ((de = readdir(d))) {
 		struct hp_strbuf maps = HP_STRBUF_INIT, tmp = HP_STRBUF_INIT;
-		char *mp, range[64], hex[HP_BUILD_ID_HEX];
+		char *mp, range[64], hex[HP_BUILD_ID_HEX], *mapped = NULL;
 		int pulp = 0, match = m == NULL;
 
 		if (!isdigit((unsigned char)de->d_name[0]) || !strcmp(de->d_name, self))
@@ -274,8 +306,11 @@ static int scan(struct hp_engine *e, const struct hp_ulp_meta *m, struct ulp_pro
 			if (!match && m && !strncmp(b, m->target, strlen(m->target)) &&
 			    (!b[strlen(m->target)] || !strcmp(b + strlen(m->target), " (deleted)")) &&
 			    !mapped_build_id(e, de->d_name, range, path, hex) &&
-			    !strcmp(hex, m->target_build_id))
+			    !strcmp(hex, m->target_build_id)) {
 				match = 1;
+				mapped = hp_xasprintf("%s/%s/map_files/%s", e->proc_root, de->d_name,
+						      range);
+			}
 		}
 		if (match && (m || pulp)) {
 			struct ulp_proc *p;
@@ -286,7 +321,10 @@ static int scan(struct hp_engine *e, const struct hp_ulp_meta *m, struct ulp_pro
 			p->pid = atoi(de->d_name);
 			p->comm = read_comm(e, de->d_name);
 			p->has_libpulp = pulp;
+			p->mapped = mapped;
+			mapped = NULL;
 		}
+		free(mapped);
 		free(mp);
 		hp_strbuf_release(&maps);
 		hp_strbuf_release(&tmp);
@@ -410,11 +448,11 @@ static void undo(struct hp_engine *e, struct ulp_procs *ps, const char *payload,
 		if (!p->done)
 			continue;
 		if (was_revert)
-			r = ulp_trigger(e, p->pid, payload, NULL, 0, &why);
+			r = ulp_trigger(e, p, payload, NULL, 0, &why);
 		else if (p->replaced && p->prev)
-			r = ulp_trigger(e, p->pid, p->prev, m->target, 0, &why);
+			r = ulp_trigger(e, p, p->prev, m->target, 0, &why);
 		else
-			r = ulp_trigger(e, p->pid, payload, NULL, 1, &why);
+			r = ulp_trigger(e, p, payload, NULL, 1, &why);
 		if (r)
 			hp_error(err, "ulp engine: cannot undo in %s (pid %d): %s", p->comm, p->pid,
 				 why.buf);
@@ -446,6 +484,20 @@ static void job_release(struct ulp_job *j)
 	free(j->path);
 }
 
+/* The library must have been built for libpulp (patchable function entries,
+ * `ulp post`); every process maps the same build, so one look is enough. */
+static int require_patchable(struct hp_engine *e, const struct ulp_job *j, struct hp_strbuf *err)
+{
+	struct hp_strbuf tmp = HP_STRBUF_INIT;
+	int r = run_ulp(e, "livepatchable", j->ps.v[0].mapped, NULL, NULL, NULL, NULL, &tmp);
+
+	if (r != 0)
+		hp_error(err, "ulp engine: %s (build-id %s) is not live-patchable: %s; nothing changed",
+			 j->m.target, j->m.target_build_id, hp_oneline_inplace(tmp.buf));
+	hp_strbuf_release(&tmp);
+	return r ? -1 : 0;
+}
+
 static int ulp_apply(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *err)
 {
 	struct ulp_job j;
@@ -464,18 +516,17 @@ static int ulp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 		ret = 0;
 		goto out;
 	}
-	if (require_libpulp(&j.ps, &j.m, err))
+	if (require_libpulp(&j.ps, &j.m, err) || require_patchable(e, &j, err))
 		goto out;
 	/* Ask every process first: a refusal (ptrace, seccomp) stops the run
 	 * before anything changed. */
 	for (size_t i = 0; i < j.ps.nr; i++) {
 		struct ulp_proc *p = &j.ps.v[i];
 		struct hp_strbuf why = HP_STRBUF_INIT;
-		int r = ulp_check(e, p->pid, j.path, &why);
+		int r = ulp_check(e, p, j.path, &why);
 
 		if (r < 0) {
-			hp_error(err, "ulp engine: %s (pid %d): %s; nothing changed", p->comm, p->pid,
-				 hp_oneline_inplace(why.buf));
+			hp_error(err, "%s; nothing changed", why.buf);
 			hp_strbuf_release(&why);
 			goto out;
 		}
@@ -502,10 +553,10 @@ static int ulp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 
 		if (p->already)
 			continue;
-		if (ulp_trigger(e, p->pid, j.path, p->replaced ? j.m.target : NULL, 0, &why)) {
+		if (ulp_trigger(e, p, j.path, p->replaced ? j.m.target : NULL, 0, &why)) {
 			/* --revert-all may have taken the old patch out of this one. */
-			if (p->replaced && p->prev && ulp_check(e, p->pid, p->prev, NULL) == 0)
-				ulp_trigger(e, p->pid, p->prev, NULL, 0, NULL);
+			if (p->replaced && p->prev && ulp_check(e, p, p->prev, NULL) == 0)
+				ulp_trigger(e, p, p->prev, NULL, 0, NULL);
 			hp_error(err, "ulp engine: %s (pid %d): %s; %s reversed in the other processes",
 				 p->comm, p->pid, hp_oneline_inplace(why.buf), name);
 			hp_strbuf_release(&why);
@@ -533,9 +584,9 @@ static int ulp_revert(struct hp_engine *e, const struct hp_engine_item *it, stru
 		struct ulp_proc *p = &j.ps.v[i];
 		struct hp_strbuf why = HP_STRBUF_INIT;
 		/* Without libpulp.so a process cannot have the patch. */
-		int r = p->has_libpulp ? ulp_check(e, p->pid, j.path, &why) : 0;
+		int r = p->has_libpulp ? ulp_check(e, p, j.path, &why) : 0;
 
-		if (r == 1 && ulp_trigger(e, p->pid, j.path, NULL, 1, &why))
+		if (r == 1 && ulp_trigger(e, p, j.path, NULL, 1, &why))
 			r = -1;
 		if (r < 0) {
 			hp_error(err, "ulp engine: %s (pid %d): %s; %s re-applied in the other processes",
@@ -567,7 +618,7 @@ static int count_live(struct hp_engine *e, const struct hp_engine_item *it, size
 	*total = j.ps.nr;
 	for (size_t i = 0; i < j.ps.nr; i++) {
 		struct ulp_proc *p = &j.ps.v[i];
-		int r = p->has_libpulp ? ulp_check(e, p->pid, j.path, err) : 0;
+		int r = p->has_libpulp ? ulp_check(e, p, j.path, err) : 0;
 
 		if (r < 0)
 			goto out;
