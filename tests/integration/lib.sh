@@ -806,3 +806,22 @@ hp_ulp_wait() {
 	echo "FAIL: process $pid's output is '$last', expected '$pid $re'" >&2
 	return 1
 }
+
+# hp_ulp_start FIXTURE LIBDIR OUTFILE [VAR=VALUE...] - start the fixture's
+# hpdemo-svc on the library in LIBDIR (LD_LIBRARY_PATH), its output in
+# OUTFILE, with the environment additions given (LD_PRELOAD=.../libpulp.so.0
+# for a patchable process). Sets HP_SVC to its PID and adds it to
+# HP_ULP_PIDS; `hp_on_exit hp_ulp_stop` ends them all.
+HP_ULP_PIDS=()
+hp_ulp_start() {
+	local fx=$1 libdir=$2 out=$3
+	shift 3
+	env "$@" LD_LIBRARY_PATH="$libdir" "$fx/hpdemo-svc" >"$out" 2>&1 &
+	HP_SVC=$!
+	HP_ULP_PIDS+=("$HP_SVC")
+}
+hp_ulp_stop() {
+	local p
+	for p in "${HP_ULP_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${HP_ULP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}

@@ -61,20 +61,11 @@ hp_assert_eq '"no"' "$(jq -c '.installed[0].live' "$HP_OUT")" "no process: not l
 hp_assert_eq '"live in 0 of 0 processes (no running process maps the patched library build)"' \
 	"$(jq -c '.installed[0].live_detail' "$HP_OUT")"
 
-pids=()
-start_svc() { # OUTFILE [env...]: starts a service on the installroot's library
-	local out=$1
-	shift
-	env "$@" LD_LIBRARY_PATH="$R/usr/lib64" "$F/hpdemo-svc" >"$out" 2>&1 &
-	pids+=($!)
-	SVC=$!
+hp_on_exit hp_ulp_stop
+start_svc() { # OUTFILE [VAR=VALUE...]: a service on the installroot's library
+	hp_ulp_start "$F" "$R/usr/lib64" "$@"
+	SVC=$HP_SVC
 }
-stop_all() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-hp_on_exit stop_all
 start_svc "$T/a.out" LD_PRELOAD="$PULP/lib/libpulp.so.0"
 A=$SVC
 start_svc "$T/b.out" LD_PRELOAD="$PULP/lib/libpulp.so.0"

@@ -81,18 +81,11 @@ dnf_run() {
 }
 
 # --- the services ----------------------------------------------------------------
-pids=()
-stop_all() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-hp_on_exit stop_all
-for s in a b; do
-	LD_PRELOAD=$PULP/lib/libpulp.so.0 LD_LIBRARY_PATH=$R/usr/lib64 "$F/hpdemo-svc" >"$T/$s.out" 2>&1 &
-	pids+=($!)
-done
-A=${pids[0]} B=${pids[1]}
+hp_on_exit hp_ulp_stop
+hp_ulp_start "$F" "$R/usr/lib64" "$T/a.out" LD_PRELOAD="$PULP/lib/libpulp.so.0"
+A=$HP_SVC
+hp_ulp_start "$F" "$R/usr/lib64" "$T/b.out" LD_PRELOAD="$PULP/lib/libpulp.so.0"
+B=$HP_SVC
 hp_ulp_wait "$T/a.out" "$A" original
 hp_ulp_wait "$T/b.out" "$B" original
 

@@ -37,20 +37,12 @@ R=$T/root
 install_root "$R" "$F/libhpdemo.so.1" "$F/libhpdemo_livepatch1.so" 1
 H=("$HP" --root "$R" --running hpdemo-libs=1.0-1)
 
-pids=()
-stop_all() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-hp_on_exit stop_all
-start_svc() { # ROOT OUTFILE [env...]
-	local root=$1 out=$2
-	shift 2
-	env "$@" LD_PRELOAD="$PULP/lib/libpulp.so.0" LD_LIBRARY_PATH="$root/usr/lib64" \
-		"$F/hpdemo-svc" >"$out" 2>&1 &
-	pids+=($!)
-	SVC=$!
+hp_on_exit hp_ulp_stop
+start_svc() { # ROOT OUTFILE [VAR=VALUE...]: a service with libpulp on ROOT's library
+	local root=$1
+	shift
+	hp_ulp_start "$F" "$root/usr/lib64" "$@" LD_PRELOAD="$PULP/lib/libpulp.so.0"
+	SVC=$HP_SVC
 }
 # one_error: exactly one "hotpatch: error:" line, matching REGEX.
 one_error() {
@@ -105,8 +97,8 @@ start_svc "$R" "$T/c.out"
 C=$SVC
 hp_ulp_wait "$T/c.out" "$C" original
 "$T/tracer" "$C" >"$T/tracer.out" &
-pids+=($!)
 TR=$!
+HP_ULP_PIDS+=("$TR")
 for ((i = 0; i < 100; i++)); do grep -q tracing "$T/tracer.out" && break; sleep 0.05; done
 hp_assert_contains "$T/tracer.out" '^tracing$'
 hp_assert_exit 1 "${H[@]}" apply --all
