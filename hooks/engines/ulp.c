@@ -376,22 +376,30 @@ out:
 	return ret;
 }
 
-/* The path process `pid` maps a file named `name` from (a live patch .so
- * dlopened by libpulp), when that file still exists; else NULL. */
-static char *mapped_path(struct hp_engine *e, int pid, const char *name)
+/* Where process `pid` maps a file named `name` from (a live patch .so
+ * dlopened by libpulp): with `as_mapped`, its /proc/PID/map_files path,
+ * which reaches the file even once deleted; else its path, when that file
+ * still exists. NULL when there is none. */
+static char *mapped_path(struct hp_engine *e, int pid, const char *name, int as_mapped)
 {
 	struct hp_strbuf maps = HP_STRBUF_INIT, tmp = HP_STRBUF_INIT;
 	char *mp = hp_xasprintf("%s/%d/maps", e->proc_root, pid), *found = NULL, range[64];
+	size_t n = strlen(name);
 
 	if (!hp_read_file(mp, &maps, &tmp)) {
 		for (char *l = maps.buf, *next; l && *l && !found; l = next) {
-			const char *path;
+			const char *path, *b;
 
 			next = strchr(l, '\n');
 			if (next)
 				*next++ = '\0';
 			path = maps_path(l, range, sizeof(range));
-			if (path && !strcmp(base_name(path), name) && !access(path, R_OK))
+			b = path ? base_name(path) : NULL;
+			if (!b || strncmp(b, name, n))
+				continue;
+			if (as_mapped && (!b[n] || !strcmp(b + n, " (deleted)")))
+				found = hp_xasprintf("%s/%d/map_files/%s", e->proc_root, pid, range);
+			else if (!as_mapped && !b[n] && !access(path, R_OK))
 				found = hp_xstrdup(path);
 		}
 	}
@@ -543,7 +551,7 @@ static int ulp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 			    !strncmp(live.v[k], j.m.target, strlen(j.m.target)) && strcmp(tab + 1, name)) {
 				p->replaced = 1;
 				free(p->prev);
-				p->prev = mapped_path(e, p->pid, tab + 1);
+				p->prev = mapped_path(e, p->pid, tab + 1, 0);
 			}
 		}
 	}
@@ -573,11 +581,62 @@ out:
 	return ret;
 }
 
+/* Revert of a patch whose file is gone (its package was erased while it
+ * was live: an orphan): in every process that lists it by name, through
+ * the file as that process still maps it. */
+static int revert_by_name(struct hp_engine *e, const char *name, struct hp_strbuf *err)
+{
+	struct ulp_procs ps = { 0 };
+	struct hp_strvec live = HP_STRVEC_INIT;
+	int ret = -1;
+
+	if (scan(e, NULL, &ps, err))
+		goto out;
+	for (size_t i = 0; i < ps.nr; i++) {
+		struct ulp_proc *p = &ps.v[i];
+		struct hp_strbuf why = HP_STRBUF_INIT;
+		char *file = NULL;
+		int has = 0;
+
+		hp_strvec_release(&live);
+		if (live_patches(e, p->pid, &live, &why) && !kill(p->pid, 0)) {
+			hp_error(err, "ulp engine: %s (pid %d): %s", p->comm, p->pid, why.buf);
+			hp_strbuf_release(&why);
+			goto out;
+		}
+		for (size_t k = 0; k < live.nr; k++)
+			has |= !strcmp(strchr(live.v[k], '\t') + 1, name);
+		if (has && (!(file = mapped_path(e, p->pid, name, 1)) ||
+			    ulp_trigger(e, p, file, NULL, 1, &why))) {
+			hp_error(err, "ulp engine: %s (pid %d): cannot revert %s: %s", p->comm, p->pid,
+				 name, why.len ? why.buf : "it is not mapped");
+			free(file);
+			hp_strbuf_release(&why);
+			goto out;
+		}
+		free(file);
+		hp_strbuf_release(&why);
+	}
+	ret = 0;
+out:
+	hp_strvec_release(&live);
+	procs_release(&ps);
+	return ret;
+}
+
 static int ulp_revert(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *err)
 {
 	struct ulp_job j;
+	char *real = hp_engine_payload_path(e, it, err);
 	int ret = -1;
 
+	memset(&j, 0, sizeof(j));
+	if (real && access(real, F_OK) && errno == ENOENT && it->payload) {
+		ret = revert_by_name(e, it->live_name ? it->live_name : base_name(it->payload), err);
+		free(real);
+		return ret;
+	}
+	free(real);
 	if (job_open(e, it, 0, &j, err))
 		goto out;
 	for (size_t i = 0; i < j.ps.nr; i++) {

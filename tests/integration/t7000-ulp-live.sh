@@ -144,3 +144,18 @@ hp_assert_eq '"live in 0 of 2 processes; not live in hpdemo-svc (pid '"$A"'), hp
 # The journal has every step.
 hp_assert_eq 5 "$(grep -c '"phase":"done"' "$R/var/lib/hotpatch/journal/journal.jsonl")" \
 	"journal: apply (no process), apply, reapply, apply v2, revert"
+
+# --- an orphan: the package erased while live (its patch file is gone) --------
+hp_assert_exit 0 "${H[@]}" apply --all
+hp_ulp_wait "$T/a.out" "$A" patched-v2
+hp_rpm_q "$R" -e --nodeps --noscripts hpdemo-libs-hotpatch-1.0-1 2>/dev/null
+[ ! -e "$R/usr/lib/hotpatch/hpdemo-libs/1.0-1/libhpdemo_livepatch2.so" ] || hp_fail "payload not erased"
+hp_assert_exit 0 "${H[@]}" status --json
+hp_assert_eq '[{"live_name":"libhpdemo_livepatch2.so","engine":"ulp","package":"hpdemo-libs-hotpatch-1.0-1-2-1.x86_64"}]' \
+	"$(jq -c .orphans "$HP_OUT")" "status lists the orphan"
+hp_assert_exit 0 "${H[@]}" revert --all --json
+hp_assert_eq '"reverted" true' "$(jq -r '.results[0] | "\"\(.action)\" \(.orphan)"' "$HP_OUT")"
+hp_ulp_wait "$T/a.out" "$A" original
+hp_ulp_wait "$T/b.out" "$B" original
+hp_assert_exit 0 "${H[@]}" status --json
+hp_assert_eq '[]' "$(jq -c .orphans "$HP_OUT")" "orphan reverted"
