@@ -219,9 +219,11 @@ static int mapped_build_id(struct hp_engine *e, const char *pid, const char *ran
 	struct stat st;
 	int ret = -1;
 
-	if ((stat(mf, &st) || st.st_size > ULP_LIB_MAX || hp_read_file(mf, &buf, &tmp)) &&
-	    (stat(path, &st) || st.st_size > ULP_LIB_MAX || hp_read_file(path, &buf, &tmp)))
-		goto out;
+	if (stat(mf, &st) || st.st_size > ULP_LIB_MAX || hp_read_file(mf, &buf, &tmp)) {
+		hp_strbuf_reset(&buf);   /* a read may fail halfway */
+		if (stat(path, &st) || st.st_size > ULP_LIB_MAX || hp_read_file(path, &buf, &tmp))
+			goto out;
+	}
 	ret = hp_elf_build_id(buf.buf, buf.len, path, hex, &tmp);
 out:
 	free(mf);
@@ -235,8 +237,10 @@ static char *read_comm(struct hp_engine *e, const char *pid)
 	struct hp_strbuf sb = HP_STRBUF_INIT, tmp = HP_STRBUF_INIT;
 	char *path = hp_xasprintf("%s/%s/comm", e->proc_root, pid);
 
-	if (hp_read_file(path, &sb, &tmp))
+	if (hp_read_file(path, &sb, &tmp)) {
+		hp_strbuf_reset(&sb);
 		hp_strbuf_adds(&sb, "?");
+	}
 	while (sb.len && sb.buf[sb.len - 1] == '\n')
 		sb.buf[--sb.len] = '\0';
 	free(path);
@@ -287,7 +291,9 @@ static int scan(struct hp_engine *e, const struct hp_ulp_meta *m, struct ulp_pro
 			continue;
 		mp = hp_xasprintf("%s/%s/maps", e->proc_root, de->d_name);
 		if (hp_read_file(mp, &maps, &tmp)) {
+			/* gone meanwhile (a read can fail halfway) */
 			free(mp);
+			hp_strbuf_release(&maps);
 			hp_strbuf_release(&tmp);
 			continue;
 		}
