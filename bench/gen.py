@@ -372,6 +372,8 @@ def main():
                     w("cp %s/livepatch-%s-amd64-v%d.ko %s/livepatch_%s_%s.ko\n"
                       % (a.klp_dir, build, 1 + (v % 2), d, build.replace(".", "_").replace("-", "_"), "hp"))
                 else:
+                    # random bytes: an exec engine's payload ("ucare"); the built-in
+                    # ulp engine's must be a packed libpulp patch, which publish lints
                     w("head -c %d /dev/urandom > %s/patch.ulp\n" % (rnd.randint(2048, 16384), d))
             for name, v, c, build, k in items:
                 evr = build
@@ -382,7 +384,7 @@ def main():
                   "%%description -n %s\nCumulative live patch for %s %s.\n"
                   "%%files -n %s\n/usr/lib/hotpatch/%s/%s/%s\n"
                   % (name, v, v, c, build, c, evr, c, evr,
-                     "klp" if c == "kernel-core" else "ulp", name, c, build, name, c, build, fn))
+                     "klp" if c == "kernel-core" else "ucare", name, c, build, name, c, build, fn))
 
     # one spec per version (the same payload path in every version), chunked
     nspec = 0

@@ -148,6 +148,12 @@ const struct hp_live_pkg *hp_live_pkgs_find(const struct hp_live_pkgs *s, const 
  * uname -r. */
 int hp_live_pkg_is_live(const struct hp_live_pkg *p, const char *root,
 			const char *kernel_release, struct hp_strbuf *err);
+/* As hp_live_pkg_is_live, also appending the engine's one-line account of
+ * how live it is (ulp: "live in N of M processes; not live in ...") to
+ * `detail` when the engine has one. */
+int hp_live_pkg_is_live_detail(const struct hp_live_pkg *p, const char *root,
+			       const char *kernel_release, struct hp_strbuf *detail,
+			       struct hp_strbuf *err);
 
 /* --- orphans (plugin/orphan.c) ---
  *

@@ -649,6 +649,13 @@ out:
 int hp_live_pkg_is_live(const struct hp_live_pkg *p, const char *root,
 			const char *kernel_release, struct hp_strbuf *err)
 {
+	return hp_live_pkg_is_live_detail(p, root, kernel_release, NULL, err);
+}
+
+int hp_live_pkg_is_live_detail(const struct hp_live_pkg *p, const char *root,
+			       const char *kernel_release, struct hp_strbuf *detail,
+			       struct hp_strbuf *err)
+{
 	struct hp_engine_config cfg;
 	struct hp_engine_item it;
 	struct hp_engine *e = NULL;
@@ -664,6 +671,8 @@ int hp_live_pkg_is_live(const struct hp_live_pkg *p, const char *root,
 	e = hp_engine_get(p->engine, &cfg, err);
 	if (e)
 		ret = hp_engine_is_live(e, &it, err);
+	if (ret >= 0 && detail && hp_engine_describe(e, &it, detail, err))
+		ret = -1;
 	hp_engine_free(e);
 	free(conf_dir);
 	return ret;

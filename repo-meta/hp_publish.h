@@ -76,6 +76,15 @@ int hp_candidate_target(const struct hp_pkghdr *h, char **component, char **buil
 int hp_publish_lint(const struct hp_candidate *c, const struct hp_meta *baselines,
 		    struct hp_hotpatch *out, struct hp_strbuf *problems);
 
+/* The ulp engine's part of the lint (lint_ulp.c), for a candidate with
+ * `Provides: hotpatch-engine(ulp)`: its payload is an ELF shared object with
+ * libpulp metadata, and the library the metadata names has, in the
+ * component build's package in `rs`, the build-id the metadata names.
+ * Appends one line per problem as hp_publish_lint does; returns their
+ * number (0 for packages of other engines). */
+int hp_publish_lint_ulp(struct hp_reposcan *rs, const struct hp_candidate *c,
+			struct hp_strbuf *problems);
+
 /* --- scan cache (scancache.c): REPO/.hotpatch/cache.json --- */
 
 /* Facts read from hotpatch rpms, keyed by pkgid and checked against the

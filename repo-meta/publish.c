@@ -181,7 +181,8 @@ static void lint_all(struct hp_reposcan *rs, struct hp_scan_cache *sc, struct hp
 		hp_hotpatch_init(&h);
 		hp_strbuf_reset(&one);
 		if (!scan_candidate(rs, sc, &rs->hotpatches[i], &c, &one) &&
-		    !hp_publish_lint(&c, m, &h, &one))
+		    !hp_publish_lint(&c, m, &h, &one) &&
+		    !hp_publish_lint_ulp(rs, &c, &one))
 			hp_meta_add_hotpatch(m, &h);
 		if (one.len && keep_going) {
 			for (char *l = one.buf, *nl; l && *l; l = nl ? nl + 1 : NULL) {

@@ -88,6 +88,8 @@ struct hp_engine *hp_engine_get(const char *name, const struct hp_engine_config 
 		ret = hp_klp_engine_init(e, err);
 	else if (!strcmp(name, "kpatch"))
 		ret = hp_kpatch_engine_init(e, err);
+	else if (!strcmp(name, "ulp"))
+		ret = hp_ulp_engine_init(e, err);
 	else
 		ret = hp_exec_engine_init(e, err);
 	if (ret) {
@@ -146,6 +148,12 @@ int hp_engine_is_live(struct hp_engine *e, const struct hp_engine_item *it, stru
 	return e->ops->is_live(e, it, err);
 }
 
+int hp_engine_describe(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *out,
+		       struct hp_strbuf *err)
+{
+	return e->ops->describe ? e->ops->describe(e, it, out, err) : 0;
+}
+
 char *hp_engine_live_name(struct hp_engine *e, const struct hp_engine_item *it,
 			  struct hp_strbuf *err)
 {
@@ -154,6 +162,13 @@ char *hp_engine_live_name(struct hp_engine *e, const struct hp_engine_item *it,
 
 	if (it->live_name)
 		return hp_xstrdup(it->live_name);
+	if (!strcmp(e->name, "ulp")) {
+		const char *slash = it->payload ? strrchr(it->payload, '/') : NULL;
+
+		if (!slash || !slash[1])
+			hp_error(err, "ulp engine: %s: no payload file", it->package ? it->package : "?");
+		return slash && slash[1] ? hp_xstrdup(slash + 1) : NULL;
+	}
 	if (strcmp(e->name, "klp") && strcmp(e->name, "kpatch")) {
 		if (!it->package)
 			hp_error(err, "%s engine: hotpatch has no package name", e->name);

@@ -4,8 +4,10 @@
  *   "klp"     the kernel's livepatch subsystem driven directly: finit_module(2)
  *             of the payload .ko, then /sys/kernel/livepatch/<mod>/ state.
  *   "kpatch"  the kpatch CLI (kpatch load / unload / list).
+ *   "ulp"     user-space patches with libpulp's ulp CLI in every running
+ *             process that maps the patched library build (ulp.c).
  *   NAME      an exec engine configured ONLY in the local root-owned file
- *             <exec_conf_dir>/NAME.conf (libpulp ulp, libcareplus, ...).
+ *             <exec_conf_dir>/NAME.conf (libcareplus, ...).
  *             Repository metadata only names the engine; it never supplies
  *             a command. NAME must match [a-z0-9_-]+.
  *
@@ -88,6 +90,10 @@ struct hp_engine_ops {
 			 struct hp_strbuf *err);
 	/* 1 live now, 0 not live (absent, disabled or still in transition), -1 error. */
 	int (*is_live)(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *err);
+	/* Optional (NULL = none): one line saying how live `it` is now, e.g.
+	 * ulp's "live in 1 of 2 processes; not live in ..."; 0 or -1. */
+	int (*describe)(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *out,
+			struct hp_strbuf *err);
 	/* Frees the engine's private data (may be NULL). */
 	void (*release)(struct hp_engine *e);
 };
@@ -121,9 +127,14 @@ int hp_engine_revert(struct hp_engine *e, const struct hp_engine_item *it, struc
 int hp_engine_list_live(struct hp_engine *e, struct hp_live_patch **out, size_t *nr,
 			struct hp_strbuf *err);
 int hp_engine_is_live(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *err);
+/* Appends the engine's one-line account of how live `it` is to `out`;
+ * 0 with nothing appended when the engine has none. */
+int hp_engine_describe(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *out,
+		       struct hp_strbuf *err);
 
 /* The name `it` has (or would have) in list_live: it->live_name when set;
- * klp/kpatch: the module's modinfo name=; exec: the package NEVRA.
+ * klp/kpatch: the module's modinfo name=; ulp: the payload's file name
+ * (what `ulp patches` shows); exec: the package NEVRA.
  * Returns malloc'd string (caller frees) or NULL with `err`. */
 char *hp_engine_live_name(struct hp_engine *e, const struct hp_engine_item *it,
 			  struct hp_strbuf *err);
@@ -162,6 +173,7 @@ int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it
 int hp_klp_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_kpatch_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err);
+int hp_ulp_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 
 /* Runs argv[0] (an absolute path; no shell) with argv, stdin from /dev/null,
  * in its own process group, killed (SIGKILL to the group) after `timeout_s`

@@ -227,7 +227,7 @@ enum hp_live_state hp_cli_live_state(struct hp_cli_ctx *ctx, const struct hp_res
 		hp_strbuf_release(&err);
 		return HP_LIVE_UNKNOWN;
 	}
-	live = hp_live_pkg_is_live(p, ctx->sys.root, ctx->sys.uname_r, &err);
+	live = hp_live_pkg_is_live_detail(p, ctx->sys.root, ctx->sys.uname_r, detail, &err);
 	if (live < 0)
 		hp_strbuf_addf(detail, "%s", err.buf);
 	hp_strbuf_release(&err);

@@ -45,6 +45,7 @@ static void orphans_text(const struct hp_live_orphans *o)
 }
 
 static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
+				       const struct hp_strvec *details,
 				       const struct hp_live_orphans *orph,
 				       const struct hp_strvec *orph_notes, int reboot,
 				       const struct hp_strvec *why)
@@ -62,6 +63,8 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 		json_object_object_add(h, "for_running", json_object_new_boolean(res->installed[i].for_running));
 		json_object_object_add(h, "newest", json_object_new_boolean(res->installed[i].newest));
 		json_object_object_add(h, "live", json_object_new_string(hp_live_state_name(live[i])));
+		/* The engine's account, e.g. ulp's "live in 1 of 2 processes; ...". */
+		json_object_object_add(h, "live_detail", *details->v[i] ? hp_json_str(details->v[i]) : NULL);
 		json_object_array_add(inst, h);
 	}
 	json_object_object_add(o, "installed", inst);
@@ -81,7 +84,8 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 }
 
 static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
-			const struct hp_live_orphans *orph, const struct hp_strvec *orph_notes,
+			const struct hp_strvec *details, const struct hp_live_orphans *orph,
+			const struct hp_strvec *orph_notes,
 			int reboot, const struct hp_strvec *why)
 {
 	const struct hp_resolution *res = &ctx->res;
@@ -118,6 +122,10 @@ static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 		}
 		hp_table_print(stdout, &t, 2);
 		hp_table_release(&t);
+		for (size_t i = 0; i < res->nr_installed; i++)
+			if (*details->v[i])
+				printf("  %s-%s: %s\n", res->installed[i].package,
+				       res->installed[i].evr, details->v[i]);
 	}
 	orphans_text(orph);
 	printf("Available hotpatches: %zu%s\n", res->nr_available,
@@ -141,7 +149,7 @@ static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
-	struct hp_strvec why = HP_STRVEC_INIT, orph_notes = HP_STRVEC_INIT;
+	struct hp_strvec why = HP_STRVEC_INIT, orph_notes = HP_STRVEC_INIT, details = HP_STRVEC_INIT;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	struct hp_live_orphans orph;
 	enum hp_live_state *live = hp_xcalloc(ctx->res.nr_installed + 1, sizeof(*live));
@@ -151,6 +159,7 @@ int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 		struct hp_strbuf detail = HP_STRBUF_INIT;
 
 		live[i] = hp_cli_live_state(ctx, &ctx->res.installed[i], &detail);
+		hp_strvec_push(&details, live[i] == HP_LIVE_UNKNOWN ? "" : detail.buf);
 		hp_strbuf_release(&detail);
 	}
 	/* Asked from the engines and the journal now; status still answers
@@ -161,15 +170,16 @@ int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 		hp_strvec_pushf(&orph_notes, "cannot look for orphaned live patches: %s", err.buf);
 	reboot = hp_cli_reboot_needed(ctx, &why);
 	if (ctx->opts->json) {
-		if (hp_json_print(stdout, status_json(ctx, live, &orph, &orph_notes, reboot, &why)))
+		if (hp_json_print(stdout, status_json(ctx, live, &details, &orph, &orph_notes, reboot, &why)))
 			code = hp_cli_error("cannot write to standard output");
 	} else {
-		status_text(ctx, live, &orph, &orph_notes, reboot, &why);
+		status_text(ctx, live, &details, &orph, &orph_notes, reboot, &why);
 	}
 	hp_live_orphans_release(&orph);
 	hp_strvec_release(&orph_notes);
 	hp_strbuf_release(&err);
 	hp_strvec_release(&why);
+	hp_strvec_release(&details);
 	free(live);
 	return code;
 }

@@ -734,3 +734,111 @@ hp_one_hotpatch_repo() {
 		--build kernel-core=6.1.0-57 >/dev/null
 	printf '%s\n' "$repo"
 }
+
+# ---------------------------------------------------------------------------
+# User-space live patching with libpulp (issue 15)
+
+# hp_vendor_dir - print the directory of the peer tools' sources
+# (../shared/vendor beside the source tree, else /work/shared/vendor;
+# HP_VENDOR_DIR overrides); fails when there is none.
+hp_vendor_dir() {
+	local d
+	for d in ${HP_VENDOR_DIR:-} "$HP_SRC_DIR/../shared/vendor" /work/shared/vendor; do
+		[ -d "$d" ] && { (cd "$d" && pwd); return 0; }
+	done
+	echo "FAIL: no vendor directory (../shared/vendor); set HP_VENDOR_DIR" >&2
+	return 1
+}
+
+# hp_libpulp_build - build libpulp from the vendored tarball (used by path,
+# never copied into the tree) into $HP_CACHE_DIR/libpulp-<tarball name>,
+# reused by later runs, and print that prefix: PREFIX/bin/ulp and
+# PREFIX/lib/libpulp.so.0. Concurrent callers wait for one build (flock).
+# Skips the test (77) when the tarball is not there.
+hp_libpulp_build() {
+	local vendor tarball name prefix src log
+	vendor=$(hp_vendor_dir) || hp_skip "no vendor directory with libpulp"
+	tarball=$(ls "$vendor"/libpulp/libpulp-*.tar.xz 2>/dev/null | sort -V | tail -n1)
+	[ -n "$tarball" ] || hp_skip "no libpulp tarball in $vendor/libpulp"
+	name=$(basename "$tarball" .tar.xz)
+	prefix=$HP_CACHE_DIR/$name
+	mkdir -p "$HP_CACHE_DIR"
+	(
+		flock 9
+		[ -x "$prefix/bin/ulp" ] && [ -e "$prefix/lib/libpulp.so.0" ] && exit 0
+		src=$(mktemp -d "$HP_CACHE_DIR/$name.build.XXXXXX")
+		log=$src.log
+		# PYTHON=: configure insists on a python3 with pexpect and psutil
+		# (its own test suite), which a pyenv python first on PATH lacks.
+		if ! { tar -C "$src" -xf "$tarball" && cd "$src" && sh ./bootstrap &&
+			./configure --prefix="$prefix" PYTHON=/usr/bin/python3 &&
+			make -j2 && make install; } >"$log" 2>&1; then
+			tail -n 30 "$log" >&2
+			echo "FAIL: building libpulp from $tarball failed (log: $log)" >&2
+			exit 1
+		fi
+		rm -rf "$src" "$log"
+	) 9>"$HP_CACHE_DIR/$name.lock" || return 1
+	printf '%s\n' "$prefix"
+}
+
+# hp_ulp_fixture PULP DIR - build the user-space fixture of
+# tests/integration/fixtures/ulp into DIR with libpulp's ulp (PULP/bin/ulp):
+#   DIR/libhpdemo.so.1               patchable library (ulp post), says "original";
+#                                    DIR is built in, so its build-id is DIR's own
+#   DIR/hpdemo-svc                   service printing "PID MESSAGE" every 50 ms
+#   DIR/libhpdemo_livepatch{1,2}.so  packed live patches: "patched-v1", "patched-v2"
+hp_ulp_fixture() {
+	local pulp=$1 d=$2 src=$HP_FIXTURES/ulp v
+	mkdir -p "$d"
+	gcc -O2 -fPIC -shared -fpatchable-function-entry=16,14 -Wl,--build-id=sha1 \
+		-DHP_TAG="\"$d\"" -Wl,-soname,libhpdemo.so.1 -o "$d/libhpdemo.so.1" "$src/libhpdemo.c" &&
+		ln -sf libhpdemo.so.1 "$d/libhpdemo.so" &&
+		"$pulp/bin/ulp" -q post "$d/libhpdemo.so.1" &&
+		gcc -O2 -o "$d/hpdemo-svc" "$src/hpdemo-svc.c" -L"$d" -lhpdemo || {
+		echo "FAIL: building the ulp fixture library and service failed" >&2
+		return 1
+	}
+	for v in 1 2; do
+		gcc -O2 -fPIC -shared -DHP_VERSION="$v" -o "$d/libhpdemo_livepatch$v.so" \
+			"$src/hpdemo_livepatch.c" || return 1
+		printf '%s\n@%s\nhp_demo_message:hp_demo_message_patched\n' \
+			"$d/libhpdemo_livepatch$v.so" "$d/libhpdemo.so.1" >"$d/libhpdemo_livepatch$v.dsc"
+		"$pulp/bin/ulp" -q packer "$d/libhpdemo_livepatch$v.dsc" || {
+			echo "FAIL: ulp packer of libhpdemo_livepatch$v failed" >&2
+			return 1
+		}
+	done
+}
+
+# hp_ulp_wait FILE PID REGEX - wait (at most 10 s) until the last line
+# process PID wrote to FILE matches "PID REGEX"; fails showing that line.
+hp_ulp_wait() {
+	local f=$1 pid=$2 re=$3 i last
+	for ((i = 0; i < 200; i++)); do
+		last=$(grep "^$pid " "$f" | tail -n1 || true)
+		[[ $last =~ ^$pid\ $re$ ]] && return 0
+		sleep 0.05
+	done
+	echo "FAIL: process $pid's output is '$last', expected '$pid $re'" >&2
+	return 1
+}
+
+# hp_ulp_start FIXTURE LIBDIR OUTFILE [VAR=VALUE...] - start the fixture's
+# hpdemo-svc on the library in LIBDIR (LD_LIBRARY_PATH), its output in
+# OUTFILE, with the environment additions given (LD_PRELOAD=.../libpulp.so.0
+# for a patchable process). Sets HP_SVC to its PID and adds it to
+# HP_ULP_PIDS; `hp_on_exit hp_ulp_stop` ends them all.
+HP_ULP_PIDS=()
+hp_ulp_start() {
+	local fx=$1 libdir=$2 out=$3
+	shift 3
+	env "$@" LD_LIBRARY_PATH="$libdir" "$fx/hpdemo-svc" >"$out" 2>&1 &
+	HP_SVC=$!
+	HP_ULP_PIDS+=("$HP_SVC")
+}
+hp_ulp_stop() {
+	local p
+	for p in "${HP_ULP_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${HP_ULP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}

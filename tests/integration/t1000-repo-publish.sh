@@ -20,7 +20,7 @@ kp2=$(hp_build_rpm hotpatch "$repo" --define "payload $klp/livepatch_cmdline_v2.
 ulp=$HP_TEST_TMP/libssl_livepatch1.so
 echo "user-space live patch for libssl 3.0.11-1" >"$ulp"
 sp=$(hp_build_rpm hotpatch "$repo" --define "payload $ulp" --define 'hp_name openssl-libs-hotpatch' \
-	--define 'component openssl-libs' --define 'build 3.0.11-1' --define 'engine ulp')
+	--define 'component openssl-libs' --define 'build 3.0.11-1' --define 'engine ucare')
 hp_make_repo "$repo"
 {
 	echo '<?xml version="1.0" encoding="UTF-8"?>'
@@ -89,7 +89,7 @@ hp_assert_eq "$(sha256sum <"$klp/livepatch_cmdline_v2.ko" | cut -d' ' -f1)" "$(j
 hp_assert_eq "CVE-2026-1111 CVE-2026-2222 Important 2026-03-02" \
 	"$(jq -r "$k2 | \"\(.cves | join(\" \")) \(.severity) \(.issued)\"" "$HP_OUT")"
 s1='.[] | select(.package == "openssl-libs-hotpatch")'
-hp_assert_eq "openssl-libs 3.0.11-1 ulp /usr/lib/hotpatch/openssl-libs/3.0.11-1/libssl_livepatch1.so CVE-2026-3333 Critical" \
+hp_assert_eq "openssl-libs 3.0.11-1 ucare /usr/lib/hotpatch/openssl-libs/3.0.11-1/libssl_livepatch1.so CVE-2026-3333 Critical" \
 	"$(jq -r "$s1 | \"\(.component) \(.build) \(.engine) \(.payload) \(.cves[0]) \(.severity)\"" "$HP_OUT")"
 hp_assert_eq "[] null" "$(jq -c '.[] | select(.evr == "1-1" and .package == "kernel-hotpatch") | [.cves, .severity]' "$HP_OUT" | jq -r '"\(.[0]) \(.[1])"')"
 

@@ -25,7 +25,7 @@ kp2=$(hp_build_rpm hotpatch "$repo" --define "payload $klp/livepatch_cmdline_v2.
 ulp=$HP_TEST_TMP/libssl_livepatch1.so
 echo "user-space live patch for libssl 3.0.11-1" >"$ulp"
 hp_build_rpm hotpatch "$repo" --define "payload $ulp" --define 'hp_name openssl-libs-hotpatch' \
-	--define 'component openssl-libs' --define 'build 3.0.11-1' --define 'engine ulp' >/dev/null
+	--define 'component openssl-libs' --define 'build 3.0.11-1' --define 'engine ucare' >/dev/null
 hp_make_repo "$repo"
 {
 	echo '<?xml version="1.0" encoding="UTF-8"?>'
@@ -90,7 +90,7 @@ hp_assert_eq "6.1.0-58" "$(jq -r '.running[0].evr' "$HP_OUT")"
 hp_rpm_install "$root" "$repo"/openssl-libs-3.0.11-1.x86_64.rpm
 hp_assert_exit 100 "$HP" "${common[@]}" check --json
 hp_assert_eq "kernel-hotpatch openssl-libs-hotpatch" "$(jq -r '[.available[].package] | join(" ")' "$HP_OUT")"
-hp_assert_eq "ulp" "$(jq -r '.available[] | select(.component == "openssl-libs") | .engine' "$HP_OUT")"
+hp_assert_eq "ucare" "$(jq -r '.available[] | select(.component == "openssl-libs") | .engine' "$HP_OUT")"
 
 # --- signatures: an unsigned repo is refused (one line) unless --nogpgcheck
 unsigned=$(hp_tmpdir unsigned)

@@ -89,7 +89,7 @@ hp_rpm_install "$root" "$o11"
 ulp=$HP_TEST_TMP/libssl_livepatch1.so
 echo "user-space live patch for libssl 3.0.11-1" >"$ulp"
 hp_build_rpm hotpatch "$hprepo" --define "payload $ulp" --define 'hp_name openssl-libs-hotpatch' \
-	--define 'component openssl-libs' --define 'build 3.0.11-1' --define 'engine ulp' >/dev/null
+	--define 'component openssl-libs' --define 'build 3.0.11-1' --define 'engine ucare' >/dev/null
 hp_make_repo "$hprepo"
 hp_updateinfo_xml --reboot HP-2026-0010 Important CVE-2026-3333 "$k58" >"$HP_TEST_TMP/hp-ui.xml"
 hp_add_updateinfo "$hprepo" "$HP_TEST_TMP/hp-ui.xml"

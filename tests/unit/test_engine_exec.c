@@ -82,28 +82,28 @@ END_TEST
 START_TEST(t_unsafe_files)
 {
 	struct hp_strbuf err = HP_STRBUF_INIT;
-	char *p = hp_xasprintf("%s/ulp.conf", confdir);
+	char *p = hp_xasprintf("%s/ucare.conf", confdir);
 	char *link = hp_xasprintf("%s/lnk.conf", confdir);
 
-	conf("ulp", "apply = /bin/true\nrevert = /bin/true\n");
+	conf("ucare", "apply = /bin/true\nrevert = /bin/true\n");
 	chmod(p, 0664);
-	ck_assert_ptr_null(get("ulp", &err));
+	ck_assert_ptr_null(get("ucare", &err));
 	ck_assert_msg(strstr(err.buf, "is group- or world-writable (mode 0664); refusing it"), "%s",
 		      err.buf);
 	chmod(p, 0646);
 	hp_strbuf_reset(&err);
-	ck_assert_ptr_null(get("ulp", &err));
+	ck_assert_ptr_null(get("ucare", &err));
 	ck_assert_msg(strstr(err.buf, "world-writable (mode 0646)"), "%s", err.buf);
 	chmod(p, 0644);
 	ck_assert_int_eq(chown(p, 65534, 65534), 0);
 	hp_strbuf_reset(&err);
-	ck_assert_ptr_null(get("ulp", &err));
+	ck_assert_ptr_null(get("ucare", &err));
 	ck_assert_msg(strstr(err.buf, "is not owned by root (uid 65534); refusing it"), "%s", err.buf);
 	ck_assert_int_eq(chown(p, 0, 0), 0);
 	/* The directory counts too: a writable one lets anyone swap the file. */
 	chmod(confdir, 0777);
 	hp_strbuf_reset(&err);
-	ck_assert_ptr_null(get("ulp", &err));
+	ck_assert_ptr_null(get("ucare", &err));
 	ck_assert_msg(strstr(err.buf, "exec engine directory"), "%s", err.buf);
 	chmod(confdir, 0755);
 	/* Symlinks are not followed. */
