@@ -18,37 +18,15 @@ static const char *op_word(enum hp_live_op op)
 	return op == HP_LIVE_REVERT ? "revert" : op == HP_LIVE_REAPPLY ? "reapply" : "apply";
 }
 
-/* --all, --timeout S, PKG words. */
-static int parse_words(enum hp_live_op op, int argc, char **argv, struct hp_strvec *wanted,
-		       int *all, unsigned *timeout)
+/* The operands (PKG words) and --all; the table took the options. */
+static int parse_words(enum hp_live_op op, const struct hp_cli_opts *opts, int argc, char **argv,
+		       struct hp_strvec *wanted)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--all") && op != HP_LIVE_REAPPLY) {
-			*all = 1;
-		} else if (!strncmp(a, "--timeout", 9) && (a[9] == '=' || !a[9])) {
-			const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
-			char *end;
-			unsigned long t;
-
-			if (!v || !*v)
-				return hp_cli_usage_error("option '--timeout' needs a value");
-			t = strtoul(v, &end, 10);
-			if (*end || !t || t > 86400)
-				return hp_cli_usage_error("invalid --timeout '%s': seconds, 1..86400", v);
-			*timeout = (unsigned)t;
-		} else if (a[0] == '-') {
-			return hp_cli_usage_error("unknown option '%s' for '%s'", a, op_word(op));
-		} else if (op == HP_LIVE_REAPPLY) {
-			return hp_cli_usage_error("unexpected argument '%s' for 'reapply'", a);
-		} else {
-			hp_strvec_push(wanted, a);
-		}
-	}
-	if (*all && wanted->nr)
+	for (int i = 1; i < argc; i++)
+		hp_strvec_push(wanted, argv[i]);
+	if (opts->all && wanted->nr)
 		return hp_cli_usage_error("'%s': give --all or package names, not both", op_word(op));
-	if (op == HP_LIVE_REVERT && !*all && !wanted->nr)
+	if (op == HP_LIVE_REVERT && !opts->all && !wanted->nr)
 		return hp_cli_usage_error("'revert' needs package names or --all");
 	return 0;
 }
@@ -122,11 +100,10 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 	struct hp_live_report rep;
 	struct hp_live_run_opts o;
 	const struct hp_meta **metas = NULL;
-	int all = 0, code, rc;
-	unsigned timeout = 0;
+	int code, rc;
 
 	hp_live_report_init(&rep);
-	code = parse_words(op, argc, argv, &wanted, &all, &timeout);
+	code = parse_words(op, ctx->opts, argc, argv, &wanted);
 	if (code)
 		goto out;
 	/* Published checksums when a repository is named; boot-time reapply
@@ -152,7 +129,7 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 	o.nr_metas = ctx->nr_rrepos;
 	o.wanted = &wanted;
 	o.kernel_release = ctx->sys.uname_r;
-	o.timeout = timeout;
+	o.timeout = ctx->opts->timeout;
 	o.lock_wait = 30;
 	rc = hp_live_run(op, &o, &rep, &err);
 	code = rc ? HP_EXIT_ERROR : HP_EXIT_OK;
@@ -174,8 +151,14 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 		if (!rep.nr && !rc)
 			printf("No installed hotpatch for the running builds%s to %s.\n",
 			       op == HP_LIVE_REVERT ? " nor orphaned live patch" : "", op_word(op));
-		for (size_t i = 0; i < rep.notes.nr; i++)
-			printf("note: %s\n", rep.notes.v[i]);
+		/* On failure the error is the one line; the notes that explain
+		 * it come with --verbose. */
+		for (size_t i = 0; i < rep.notes.nr; i++) {
+			if (rc)
+				hp_cli_info("%s", rep.notes.v[i]);
+			else
+				hp_cli_note("%s", rep.notes.v[i]);
+		}
 	}
 	if (rc)
 		hp_cli_error(err.buf);

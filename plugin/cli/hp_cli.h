@@ -3,7 +3,9 @@
  *
  * Adding a command = one file plugin/cli/cmd-NAME.c defining
  *   int hp_cmd_NAME(struct hp_cli_ctx *ctx, int argc, char **argv);
- * plus one row in the table in hotpatch.c (name, usage, summary, flags).
+ * plus one row in the table in hotpatch.c (name, operands, summary, options,
+ * flags); adding an option = one row in an option table there plus one
+ * field in struct hp_cli_opts.
  * The flags say what the context must hold before the command runs; the
  * main program loads it, prints errors and maps them to exit codes. */
 #ifndef HP_CLI_H
@@ -11,20 +13,15 @@
 
 #include <stdio.h>
 
+#include "hp_command.h"
 #include "hp_repo.h"
 #include "hp_resolve.h"
 #include "hp_system.h"
 #include "hp_util.h"
 
-/* Exit codes (DESIGN.md). */
-enum hp_exit {
-	HP_EXIT_OK = 0,
-	HP_EXIT_ERROR = 1,       /* also "yes" for needs-reboot */
-	HP_EXIT_USAGE = 2,
-	HP_EXIT_UPDATES = 100,   /* check: hotpatches available */
-};
-
-/* Global options, accepted before or after the command word. */
+/* The options struct (hp_command.h): the global options, accepted before or
+ * after the command word, then the commands' own. One field per option row
+ * of the tables in hotpatch.c. */
 struct hp_cli_opts {
 	const char *root;           /* --root, NULL = "/" */
 	const char *dbpath;         /* --dbpath */
@@ -33,6 +30,9 @@ struct hp_cli_opts {
 	struct hp_strvec running;   /* --running NAME=EVR (repeatable) */
 	int nogpgcheck;             /* --nogpgcheck */
 	int json;                   /* --json */
+	int updateinfo;             /* check --updateinfo */
+	int all;                    /* apply/revert --all */
+	unsigned timeout;           /* apply/revert/reapply --timeout S, 0 = the engine's default */
 };
 
 /* Command flags: what the context must hold when the command runs. */
@@ -40,29 +40,14 @@ enum hp_cmd_flags {
 	HP_CMD_SYSTEM = 1 << 0,     /* rpmdb + running kernel loaded (ctx->sys) */
 	HP_CMD_REPOS = 1 << 1,      /* repositories loaded (ctx->repos) */
 	HP_CMD_RESOLVE = 1 << 2,    /* running builds detected and resolved (ctx->res) */
-	HP_CMD_ARGS = 1 << 3,       /* takes operands/own options (else extra args = usage error) */
 	HP_CMD_ROOT = 1 << 4,       /* needs root privileges (documentation; engines enforce) */
 	HP_CMD_LOCK = 1 << 5,       /* takes the run lock (engines) */
 	HP_CMD_ALL = HP_CMD_SYSTEM | HP_CMD_REPOS | HP_CMD_RESOLVE,
 };
 
-struct hp_cli_ctx;
-
-/* A command: returns an exit code (enum hp_exit). argv holds the words after
- * the global options were removed, argv[0] being the command word. */
-typedef int (*hp_cmd_fn)(struct hp_cli_ctx *ctx, int argc, char **argv);
-
-struct hp_cli_cmd {
-	const char *name;
-	const char *args;           /* usage of its operands, "" for none */
-	const char *summary;        /* one line for --help and the man page */
-	unsigned flags;             /* enum hp_cmd_flags */
-	hp_cmd_fn fn;
-};
-
 struct hp_cli_ctx {
 	const struct hp_cli_opts *opts;
-	const struct hp_cli_cmd *cmd;
+	const struct hp_command *cmd;
 	struct hp_system sys;                /* HP_CMD_SYSTEM */
 	struct hp_repo *repos;               /* HP_CMD_REPOS; every loaded repo */
 	size_t nr_repos;
@@ -82,13 +67,6 @@ struct hp_cli_ctx {
  * with more flags (already loaded parts are kept). */
 int hp_cli_ctx_load(struct hp_cli_ctx *ctx, unsigned flags, struct hp_strbuf *err);
 void hp_cli_ctx_release(struct hp_cli_ctx *ctx);
-
-/* Prints "hotpatch: error: <msg>" (each line of msg) to stderr; returns
- * HP_EXIT_ERROR. */
-int hp_cli_error(const char *msg);
-/* Prints "hotpatch: error: <fmt>" and the hint to see --help; returns
- * HP_EXIT_USAGE. */
-int hp_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Live state of an installed hotpatch. The default (weak, in hotpatch.c)
  * answers "unknown"; the engines provide a strong definition in a
@@ -112,5 +90,8 @@ int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_needs_reboot(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_revert(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_reapply(struct hp_cli_ctx *ctx, int argc, char **argv);
 
 #endif
