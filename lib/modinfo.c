@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hp_pkgscan.h"
+#include "hp_modinfo.h"
 
 void hp_modinfo_init(struct hp_modinfo *mi)
 {

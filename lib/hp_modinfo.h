@@ -1,0 +1,28 @@
+/* A kernel module's `.modinfo` section (name, vermagic, livepatch), read
+ * from the ELF image in memory: the publisher's lint and the klp engine's
+ * identity check read modules the same way. */
+#ifndef HP_MODINFO_H
+#define HP_MODINFO_H
+
+#include <stddef.h>
+
+#include "hp_util.h"
+
+struct hp_modinfo {
+	char *name;       /* "name=" or NULL */
+	char *vermagic;   /* "vermagic=" or NULL */
+	char *livepatch;  /* "livepatch=" or NULL ("Y" for livepatch modules) */
+};
+
+void hp_modinfo_init(struct hp_modinfo *mi);
+void hp_modinfo_release(struct hp_modinfo *mi);
+/* Parses the `.modinfo` section of the 64-bit little-endian ELF image in
+ * `buf` (not modified, not kept). `what` names the file in error messages.
+ * Every offset and size is bounds-checked: truncated or garbage input gives
+ * -1 and one error line, never a crash. */
+int hp_modinfo_parse(struct hp_modinfo *mi, const void *buf, size_t len, const char *what,
+		     struct hp_strbuf *err);
+/* The kernel release a vermagic names: its first word; malloc'd, caller frees. */
+char *hp_vermagic_release(const char *vermagic);
+
+#endif
