@@ -218,12 +218,4 @@ int hp_live_status_orphans(const char *root, const char *dbpath, const char *ker
 char *hp_live_engine_config(struct hp_engine_config *cfg, const char *root,
 			    const char *kernel_release, unsigned timeout);
 
-/* The `hotpatch apply|revert|reapply` runner shared by the three command
- * files (defined in plugin/cli/cmd-apply.c, the executable's side): parses
- * the command's own words, detects the running builds of the installed
- * hotpatches' components, runs hp_live_run and prints the report. Returns
- * an exit code (0 ok, 1 error, 2 usage). */
-struct hp_cli_ctx;
-int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, char **argv);
-
 #endif

@@ -70,6 +70,31 @@ void hp_repo_release(struct hp_repo *r);
 int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err);
 
+/* Where the revisions seen are recorded, below the root. */
+#define HP_REPO_STATE_SUBDIR "/var/lib/hotpatch/repos"
+
+/* Which repositories hp_repos_load reads, and how. */
+struct hp_repos_opts {
+	const char *root;                 /* the system's root; NULL = "/" */
+	const struct hp_strvec *urls;     /* given (--repo): exactly these, not dnf's; NULL = none */
+	const struct hp_strvec *gpgkeys;  /* local key files trusted for every repository, or NULL */
+	int nogpgcheck;                   /* as hp_repo_opts */
+	int updateinfo;                   /* as hp_repo_opts */
+	struct hp_cache *cache;           /* as hp_repo_opts, may be NULL */
+};
+
+/* Loads the repositories the client reads: o->urls when given, else every
+ * enabled repository of dnf's configuration in the root (hp_repo_conf_list),
+ * each trusting its own gpgkey= files plus o->gpgkeys and requiring a
+ * signature as its repo_gpgcheck= says. Configured repositories this code
+ * cannot read (no baseurl, an unsupported scheme, dnf variables) are skipped
+ * with one line each in `messages`. Appends to the malloc'd array *repos of
+ * *nr entries (the caller releases each with hp_repo_release, then frees
+ * it). Returns 0, or -1 with `err` naming the first repository that failed
+ * (those loaded before it stay in *repos). */
+int hp_repos_load(const struct hp_repos_opts *o, struct hp_repo **repos, size_t *nr,
+		  struct hp_strvec *messages, struct hp_strbuf *err);
+
 /* The highest revision recorded for `id` in `state_dir`: 0 and *rev = 0 when
  * none is recorded, -1 on errors (unreadable or corrupt file). */
 int hp_repo_state_read(const char *state_dir, const char *id, uint64_t *rev,

@@ -623,3 +623,121 @@ out:
 	snapshot_free(snap);
 	return ret;
 }
+
+/* --- every repository the client reads --- */
+
+/* Why the configured repository `c` is not read, or NULL when it is. dnf's
+ * variables and mirror lists are not expanded here: skipped with a message
+ * rather than guessed (check stays usable on a machine with such repos). */
+static char *conf_unreadable(const struct hp_repo_conf *c)
+{
+	if (!c->baseurl)
+		return hp_xasprintf("repository '%s' has no baseurl (mirrorlist= and metalink= are "
+				    "not supported yet): its hotpatch metadata is not read", c->id);
+	switch (hp_url_kind(c->baseurl)) {
+	case HP_URL_UNSUPPORTED:
+		return hp_xasprintf("repository '%s': baseurl '%s' has an unsupported scheme: its "
+				    "hotpatch metadata is not read", c->id, c->baseurl);
+	case HP_URL_REMOTE:
+		if (hp_url_has_vars(c->baseurl))
+			return hp_xasprintf("repository '%s': baseurl '%s' uses dnf variables "
+					    "($releasever, $basearch, ...), which are not substituted "
+					    "yet: its hotpatch metadata is not read", c->id,
+					    c->baseurl);
+		return NULL;
+	case HP_URL_LOCAL:
+		break;
+	}
+	return NULL;
+}
+
+static struct hp_repo *repo_slot(struct hp_repo **repos, size_t nr, size_t *alloc)
+{
+	struct hp_repo *r;
+
+	HP_ALLOC_GROW(*repos, nr + 1, *alloc);
+	r = &(*repos)[nr];
+	hp_repo_init(r);
+	return r;
+}
+
+int hp_repos_load(const struct hp_repos_opts *o, struct hp_repo **repos, size_t *nr,
+		  struct hp_strvec *messages, struct hp_strbuf *err)
+{
+	struct hp_repo_opts ro;
+	struct hp_repo_conf *confs = NULL;
+	size_t nr_confs = 0, alloc = *nr;
+	char *state_dir = o->root && *o->root && strcmp(o->root, "/") ?
+			  hp_path_join(o->root, HP_REPO_STATE_SUBDIR) : hp_xstrdup(HP_REPO_STATE_SUBDIR);
+	int ret = -1;
+
+	hp_repo_opts_init(&ro);
+	/* Keys are fetched only when a repository's own configuration names
+	 * them (as dnf does); --gpgkey is a local file. */
+	for (size_t i = 0; o->gpgkeys && i < o->gpgkeys->nr; i++) {
+		if (hp_url_kind(o->gpgkeys->v[i]) != HP_URL_LOCAL) {
+			hp_error(err, "--gpgkey '%s': not a local file (give its path; keys named by "
+				 "a repository's gpgkey= are fetched for that repository)",
+				 o->gpgkeys->v[i]);
+			goto out;
+		}
+	}
+	ro.root = o->root;
+	ro.state_dir = state_dir;
+	ro.cache = o->cache;
+	ro.nogpgcheck = o->nogpgcheck;
+	ro.updateinfo = o->updateinfo;
+	for (size_t i = 0; o->gpgkeys && i < o->gpgkeys->nr; i++)
+		hp_strvec_push(&ro.gpgkeys, o->gpgkeys->v[i]);
+
+	if (o->urls && o->urls->nr) {
+		for (size_t i = 0; i < o->urls->nr; i++) {
+			struct hp_repo *r = repo_slot(repos, *nr, &alloc);
+
+			if (hp_repo_load(r, NULL, o->urls->v[i], &ro, 1, err))
+				goto out;
+			(*nr)++;
+		}
+	} else {
+		if (hp_repo_conf_list(o->root, &confs, &nr_confs, err))
+			goto out;
+		for (size_t i = 0; i < nr_confs; i++) {
+			const struct hp_repo_conf *c = &confs[i];
+			struct hp_repo_opts co;
+			struct hp_repo *r;
+			char *why;
+			int rc;
+
+			if (!c->enabled)
+				continue;
+			why = conf_unreadable(c);
+			if (why) {
+				hp_strvec_push_nodup(messages, why);
+				continue;
+			}
+			/* The repo's own keys are trusted for it, plus --gpgkey. */
+			hp_repo_opts_init(&co);
+			co.root = ro.root;
+			co.state_dir = ro.state_dir;
+			co.cache = ro.cache;
+			co.nogpgcheck = ro.nogpgcheck;
+			co.updateinfo = ro.updateinfo;
+			for (size_t k = 0; k < ro.gpgkeys.nr; k++)
+				hp_strvec_push(&co.gpgkeys, ro.gpgkeys.v[k]);
+			for (size_t k = 0; k < c->gpgkeys.nr; k++)
+				hp_strvec_push(&co.gpgkeys, c->gpgkeys.v[k]);
+			r = repo_slot(repos, *nr, &alloc);
+			rc = hp_repo_load(r, c->id, c->baseurl, &co, c->repo_gpgcheck, err);
+			hp_repo_opts_release(&co);
+			if (rc)
+				goto out;
+			(*nr)++;
+		}
+	}
+	ret = 0;
+out:
+	hp_repo_conf_free(confs, nr_confs);
+	hp_repo_opts_release(&ro);
+	free(state_dir);
+	return ret;
+}

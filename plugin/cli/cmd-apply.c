@@ -4,8 +4,7 @@
  *
  * This file also holds what apply, revert and reapply share
  * (hp_cli_live_command) and the engines' answer to "is this installed
- * hotpatch live" for `status` (hp_cli_live_state, overriding the weak
- * default in hotpatch.c). */
+ * hotpatch live" for `status` (hp_cli_live_state). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,19 +33,17 @@ static int parse_words(enum hp_live_op op, const struct hp_cli_opts *opts, int a
 /* Running builds of every component an installed hotpatch targets. */
 static int detect_running(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 {
-	struct hp_live_pkgs inst;
+	const struct hp_live_pkgs *inst = hp_cli_ctx_installed(ctx, err);
 	struct hp_strvec comps = HP_STRVEC_INIT;
 	int ret = -1;
 
-	hp_live_pkgs_init(&inst);
-	if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &inst, err))
+	if (!inst)
 		goto out;
-	for (size_t i = 0; i < inst.nr; i++)
-		if (!hp_strvec_contains(&comps, inst.v[i].component))
-			hp_strvec_push(&comps, inst.v[i].component);
+	for (size_t i = 0; i < inst->nr; i++)
+		if (!hp_strvec_contains(&comps, inst->v[i].component))
+			hp_strvec_push(&comps, inst->v[i].component);
 	ret = hp_system_detect_running(&ctx->sys, &comps, &ctx->opts->running, err);
 out:
-	hp_live_pkgs_release(&inst);
 	hp_strvec_release(&comps);
 	return ret;
 }
@@ -177,42 +174,29 @@ int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv)
 
 /* --- live state for status --- */
 
-static struct hp_live_pkgs live_cache;
-static const struct hp_cli_ctx *live_cache_ctx;
-
-static void live_cache_free(void)
-{
-	hp_live_pkgs_release(&live_cache);
-}
-
 enum hp_live_state hp_cli_live_state(struct hp_cli_ctx *ctx, const struct hp_res_hotpatch *h,
 				     struct hp_strbuf *detail)
 {
+	const struct hp_live_pkgs *inst;
 	const struct hp_live_pkg *p;
 	struct hp_strbuf err = HP_STRBUF_INIT;
+	enum hp_live_state state = HP_LIVE_UNKNOWN;
 	int live;
 
-	if (live_cache_ctx != ctx) {
-		static int registered;
-
-		if (!registered && !atexit(live_cache_free))
-			registered = 1;
-		hp_live_pkgs_release(&live_cache);
-		live_cache_ctx = ctx;
-		if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &live_cache, &err)) {
-			hp_strbuf_addf(detail, "%s", err.buf);
-			hp_strbuf_release(&err);
-			return HP_LIVE_UNKNOWN;
-		}
+	inst = hp_cli_ctx_installed(ctx, &err);
+	if (!inst) {
+		hp_strbuf_addf(detail, "%s", err.buf);
+		goto out;
 	}
-	p = hp_live_pkgs_find(&live_cache, h->package, h->evr);
-	if (!p) {
-		hp_strbuf_release(&err);
-		return HP_LIVE_UNKNOWN;
-	}
+	p = hp_live_pkgs_find(inst, h->package, h->evr);
+	if (!p)
+		goto out;
 	live = hp_live_pkg_is_live(p, ctx->sys.root, ctx->sys.uname_r, &err);
 	if (live < 0)
 		hp_strbuf_addf(detail, "%s", err.buf);
+	else
+		state = live ? HP_LIVE_YES : HP_LIVE_NO;
+out:
 	hp_strbuf_release(&err);
-	return live < 0 ? HP_LIVE_UNKNOWN : live ? HP_LIVE_YES : HP_LIVE_NO;
+	return state;
 }

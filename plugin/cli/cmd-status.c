@@ -1,8 +1,8 @@
 /* hotpatch status: running builds, current baseline, live and
  * installed-not-live hotpatches, orphans (live but no longer installed) and
  * foreign live patches, held-back updates, reboot needed and why.
- * Live state comes from hp_cli_live_state() (the engines'); until they
- * provide it, it is "unknown" -- never claimed. */
+ * Live state comes from hp_cli_live_state(): what the engine says now, or
+ * "unknown" -- never claimed. */
 #include <stdlib.h>
 
 #include "hp_cli.h"

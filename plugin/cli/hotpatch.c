@@ -107,12 +107,6 @@ static const struct hp_program program = {
 	"2 usage error, 100 hotpatches available (check).",
 };
 
-enum hp_live_state __attribute__((weak))
-hp_cli_live_state(struct hp_cli_ctx *ctx, const struct hp_res_hotpatch *h, struct hp_strbuf *detail)
-{
-	return HP_LIVE_UNKNOWN;
-}
-
 const char *hp_live_state_name(enum hp_live_state s)
 {
 	switch (s) {
@@ -134,113 +128,14 @@ static char *root_path(const struct hp_cli_opts *o, const char *path)
 	return hp_path_join(o->root, path);
 }
 
-/* Why the configured repository `c` is not read, or NULL when it is. dnf's
- * variables and mirror lists are not expanded here: skipped with a message
- * rather than guessed (check stays usable on a machine with such repos). */
-static char *conf_unreadable(const struct hp_repo_conf *c)
-{
-	if (!c->baseurl)
-		return hp_xasprintf("repository '%s' has no baseurl (mirrorlist= and metalink= are "
-				    "not supported yet): its hotpatch metadata is not read", c->id);
-	switch (hp_url_kind(c->baseurl)) {
-	case HP_URL_UNSUPPORTED:
-		return hp_xasprintf("repository '%s': baseurl '%s' has an unsupported scheme: its "
-				    "hotpatch metadata is not read", c->id, c->baseurl);
-	case HP_URL_REMOTE:
-		if (hp_url_has_vars(c->baseurl))
-			return hp_xasprintf("repository '%s': baseurl '%s' uses dnf variables "
-					    "($releasever, $basearch, ...), which are not substituted "
-					    "yet: its hotpatch metadata is not read", c->id,
-					    c->baseurl);
-		return NULL;
-	case HP_URL_LOCAL:
-		break;
-	}
-	return NULL;
-}
-
-static struct hp_repo *repo_slot(struct hp_cli_ctx *ctx, size_t *alloc)
-{
-	struct hp_repo *r;
-
-	HP_ALLOC_GROW(ctx->repos, ctx->nr_repos + 1, *alloc);
-	r = &ctx->repos[ctx->nr_repos];
-	hp_repo_init(r);
-	return r;
-}
-
 static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 {
 	const struct hp_cli_opts *o = ctx->opts;
-	struct hp_repo_opts ro;
-	struct hp_repo_conf *confs = NULL;
-	size_t nr_confs = 0, alloc = 0;
-	char *state_dir = root_path(o, "/var/lib/hotpatch/repos");
-	int ret = -1;
+	struct hp_repos_opts ro = { o->root, &o->repos, &o->gpgkeys, o->nogpgcheck, ctx->updateinfo,
+				    &ctx->cache };
 
-	hp_repo_opts_init(&ro);
-	/* Keys are fetched only when a repository's own configuration names
-	 * them (as dnf does); --gpgkey is a local file. */
-	for (size_t i = 0; i < o->gpgkeys.nr; i++) {
-		if (hp_url_kind(o->gpgkeys.v[i]) != HP_URL_LOCAL) {
-			hp_error(err, "--gpgkey '%s': not a local file (give its path; keys named by "
-				 "a repository's gpgkey= are fetched for that repository)",
-				 o->gpgkeys.v[i]);
-			goto out;
-		}
-	}
-	ro.root = o->root;
-	ro.state_dir = state_dir;
-	ro.cache = &ctx->cache;
-	ro.nogpgcheck = o->nogpgcheck;
-	ro.updateinfo = ctx->updateinfo;
-	for (size_t i = 0; i < o->gpgkeys.nr; i++)
-		hp_strvec_push(&ro.gpgkeys, o->gpgkeys.v[i]);
-
-	if (o->repos.nr) {
-		for (size_t i = 0; i < o->repos.nr; i++) {
-			struct hp_repo *r = repo_slot(ctx, &alloc);
-
-			if (hp_repo_load(r, NULL, o->repos.v[i], &ro, 1, err))
-				goto out;
-			ctx->nr_repos++;
-		}
-	} else {
-		if (hp_repo_conf_list(o->root, &confs, &nr_confs, err))
-			goto out;
-		for (size_t i = 0; i < nr_confs; i++) {
-			const struct hp_repo_conf *c = &confs[i];
-			struct hp_repo_opts co;
-			struct hp_repo *r;
-			char *why;
-			int rc;
-
-			if (!c->enabled)
-				continue;
-			why = conf_unreadable(c);
-			if (why) {
-				hp_strvec_push_nodup(&ctx->messages, why);
-				continue;
-			}
-			/* The repo's own keys are trusted for it, plus --gpgkey. */
-			hp_repo_opts_init(&co);
-			co.root = ro.root;
-			co.state_dir = ro.state_dir;
-			co.cache = ro.cache;
-			co.nogpgcheck = ro.nogpgcheck;
-			co.updateinfo = ro.updateinfo;
-			for (size_t k = 0; k < ro.gpgkeys.nr; k++)
-				hp_strvec_push(&co.gpgkeys, ro.gpgkeys.v[k]);
-			for (size_t k = 0; k < c->gpgkeys.nr; k++)
-				hp_strvec_push(&co.gpgkeys, c->gpgkeys.v[k]);
-			r = repo_slot(ctx, &alloc);
-			rc = hp_repo_load(r, c->id, c->baseurl, &co, c->repo_gpgcheck, err);
-			hp_repo_opts_release(&co);
-			if (rc)
-				goto out;
-			ctx->nr_repos++;
-		}
-	}
+	if (hp_repos_load(&ro, &ctx->repos, &ctx->nr_repos, &ctx->messages, err))
+		return -1;
 	ctx->rrepos = hp_xcalloc(ctx->nr_repos + 1, sizeof(*ctx->rrepos));
 	for (size_t i = 0; i < ctx->nr_repos; i++) {
 		if (!ctx->repos[i].has_meta) {
@@ -251,12 +146,7 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 		ctx->rrepos[ctx->nr_rrepos].id = ctx->repos[i].id;
 		ctx->rrepos[ctx->nr_rrepos++].meta = &ctx->repos[i].meta;
 	}
-	ret = 0;
-out:
-	hp_repo_conf_free(confs, nr_confs);
-	hp_repo_opts_release(&ro);
-	free(state_dir);
-	return ret;
+	return 0;
 }
 
 static int resolve(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
@@ -284,7 +174,19 @@ out:
 	return ret;
 }
 
-enum { LOADED_SYSTEM = 1 << 0, LOADED_REPOS = 1 << 1, LOADED_RESOLVE = 1 << 2 };
+enum { LOADED_SYSTEM = 1 << 0, LOADED_REPOS = 1 << 1, LOADED_RESOLVE = 1 << 2,
+       LOADED_INSTALLED = 1 << 3 };
+
+const struct hp_live_pkgs *hp_cli_ctx_installed(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
+{
+	if (!(ctx->loaded & LOADED_INSTALLED)) {
+		hp_live_pkgs_release(&ctx->installed);
+		if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &ctx->installed, err))
+			return NULL;
+		ctx->loaded |= LOADED_INSTALLED;
+	}
+	return &ctx->installed;
+}
 
 int hp_cli_ctx_load(struct hp_cli_ctx *ctx, unsigned flags, struct hp_strbuf *err)
 {
@@ -330,6 +232,7 @@ void hp_cli_ctx_release(struct hp_cli_ctx *ctx)
 	ctx->nr_rrepos = 0;
 	hp_resolution_release(&ctx->res);
 	hp_strvec_release(&ctx->messages);
+	hp_live_pkgs_release(&ctx->installed);
 	ctx->loaded = 0;
 }
 
@@ -350,6 +253,7 @@ int main(int argc, char **argv)
 	hp_system_init(&ctx.sys);
 	hp_resolution_init(&ctx.res);
 	hp_strvec_init(&ctx.messages);
+	hp_live_pkgs_init(&ctx.installed);
 	ctx.opts = &opts;
 	hp_cache_init(&ctx.cache, NULL);
 	hp_cli_parsed_init(&parsed);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "hp_command.h"
+#include "hp_live.h"
 #include "hp_repo.h"
 #include "hp_resolve.h"
 #include "hp_system.h"
@@ -59,6 +60,7 @@ struct hp_cli_ctx {
 						(check --updateinfo); set before loading */
 	struct hp_cache cache;               /* <root>/var/cache/hotpatch; flushed by main when
 						the command succeeded */
+	struct hp_live_pkgs installed;       /* hp_cli_ctx_installed */
 	unsigned loaded;                     /* what is loaded already (private) */
 };
 
@@ -68,10 +70,12 @@ struct hp_cli_ctx {
 int hp_cli_ctx_load(struct hp_cli_ctx *ctx, unsigned flags, struct hp_strbuf *err);
 void hp_cli_ctx_release(struct hp_cli_ctx *ctx);
 
-/* Live state of an installed hotpatch. The default (weak, in hotpatch.c)
- * answers "unknown"; the engines provide a strong definition in a
- * plugin/cli/ file (objects of the executable, so it overrides at link time;
- * do not put it in the static library, where the weak one would win).
+/* The installed hotpatch packages (from the rpmdb), read into the context
+ * on first use and kept until hp_cli_ctx_release. NULL with one line in
+ * `err` when the rpmdb cannot be read. Needs HP_CMD_SYSTEM. */
+const struct hp_live_pkgs *hp_cli_ctx_installed(struct hp_cli_ctx *ctx, struct hp_strbuf *err);
+
+/* Live state of an installed hotpatch, as its engine says now (cmd-apply.c).
  * `detail` may receive a short note (e.g. "module kpatch_57 enabled"). */
 enum hp_live_state {
 	HP_LIVE_UNKNOWN = 0,
@@ -93,5 +97,11 @@ int hp_cmd_needs_reboot(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_revert(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_reapply(struct hp_cli_ctx *ctx, int argc, char **argv);
+
+/* The `hotpatch apply|revert|reapply` runner shared by the three command
+ * files (cmd-apply.c): takes the command's operands, detects the running
+ * builds of the installed hotpatches' components, runs hp_live_run and
+ * prints the report. Returns an exit code (0 ok, 1 error, 2 usage). */
+int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, char **argv);
 
 #endif
