@@ -147,6 +147,53 @@ static int try_key(const struct hp_publish_opts *o, struct hp_strbuf *err)
 	return ret;
 }
 
+/* Records `revision` in REPO/.hotpatch/revision (atomically). */
+static int write_revision(const char *repodir, uint64_t revision, struct hp_strbuf *err)
+{
+	char *state = hp_path_join(repodir, HP_REPO_STATE_DIR);
+	char *revpath = hp_path_join(state, "revision");
+	char revbuf[32];
+	int ret;
+
+	snprintf(revbuf, sizeof(revbuf), "%" PRIu64 "\n", revision);
+	ret = hp_mkdir_p(state, 0755, err) ||
+	      hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err) ? -1 : 0;
+	free(revpath);
+	free(state);
+	return ret;
+}
+
+/* Signs REPO/repodata/repomd.xml with o->sign_key, or removes a stale
+ * signature when there is no key; res->is_signed and res->location (where
+ * the hotpatch record went) are set. */
+static int sign_repomd(const char *repodir, const struct hp_publish_opts *o,
+		       struct hp_publish_result *res, struct hp_strbuf *err)
+{
+	char *repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
+	char *asc = hp_xasprintf("%s.asc", repomd);
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	int ret = -1;
+
+	hp_repomd_init(&md);
+	if (o->sign_key) {
+		if (hp_sign_file(repomd, asc, o->sign_key, o->gnupg_home, err))
+			goto out;
+		res->is_signed = 1;
+	} else if (unlink(asc) && errno != ENOENT) {
+		hp_error_errno(err, errno, "cannot remove stale signature '%s'", asc);
+		goto out;
+	}
+	if (!hp_repomd_read(&md, repomd, err) && (e = hp_repomd_find(&md, HP_META_REPODATA_TYPE)))
+		res->location = hp_xstrdup(e->location);
+	ret = 0;
+out:
+	hp_repomd_release(&md);
+	free(repomd);
+	free(asc);
+	return ret;
+}
+
 int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	       struct hp_publish_result *res, struct hp_strbuf *err)
 {
@@ -154,18 +201,13 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	struct hp_scan_cache sc;
 	struct hp_meta m;
 	struct hp_strbuf problems = HP_STRBUF_INIT;
-	struct hp_strbuf line = HP_STRBUF_INIT;
-	struct hp_repomd md;
-	const struct hp_repomd_entry *e;
-	char *tmp = NULL, *repomd = NULL, *asc = NULL, *state = NULL, *revpath = NULL;
-	char revbuf[32];
+	char *tmp = NULL;
 	uint64_t rev, prev;
 	int ret = -1;
 
 	hp_reposcan_init(&rs);
 	hp_scan_cache_init(&sc);
 	hp_meta_init(&m);
-	hp_repomd_init(&md);
 	memset(res, 0, sizeof(*res));
 	hp_scan_cache_load(&sc, repodir);
 	if (hp_reposcan_open(&rs, repodir, err))
@@ -216,25 +258,9 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 		unlink(tmp);
 		goto out;
 	}
-	state = hp_path_join(repodir, HP_REPO_STATE_DIR);
-	revpath = hp_path_join(state, "revision");
-	snprintf(revbuf, sizeof(revbuf), "%" PRIu64 "\n", m.revision);
-	if (hp_mkdir_p(state, 0755, err) ||
-	    hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err) ||
-	    hp_scan_cache_save(&sc, repodir, err))
+	if (write_revision(repodir, m.revision, err) || hp_scan_cache_save(&sc, repodir, err) ||
+	    sign_repomd(repodir, o, res, err))
 		goto out;
-	repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
-	asc = hp_xasprintf("%s.asc", repomd);
-	if (o->sign_key) {
-		if (hp_sign_file(repomd, asc, o->sign_key, o->gnupg_home, err))
-			goto out;
-		res->is_signed = 1;
-	} else if (unlink(asc) && errno != ENOENT) {
-		hp_error_errno(err, errno, "cannot remove stale signature '%s'", asc);
-		goto out;
-	}
-	if (!hp_repomd_read(&md, repomd, err) && (e = hp_repomd_find(&md, HP_META_REPODATA_TYPE)))
-		res->location = hp_xstrdup(e->location);
 	res->nr_cached = sc.hits;
 	res->revision = m.revision;
 	res->nr_baselines = m.nr_baselines;
@@ -244,14 +270,8 @@ out:
 	hp_reposcan_release(&rs);
 	hp_scan_cache_release(&sc);
 	hp_meta_release(&m);
-	hp_repomd_release(&md);
 	hp_strbuf_release(&problems);
-	hp_strbuf_release(&line);
 	free(tmp);
-	free(repomd);
-	free(asc);
-	free(state);
-	free(revpath);
 	return ret;
 }
 
