@@ -78,20 +78,10 @@ int hp_cli_usage_error(const char *fmt, ...)
 {
 	struct hp_strbuf msg = HP_STRBUF_INIT;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	hp_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		char *s = hp_xmalloc((size_t)n + 1);
-
-		va_start(ap, fmt);
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		hp_strbuf_adds(&msg, s);
-		free(s);
-	}
 	fprintf(stderr, "%s: error: %s (see '%s%s%s --help')\n", prog_name(), msg.buf, prog_name(),
 		*cli.path ? " " : "", cli.path);
 	if (!cli.first_error)
