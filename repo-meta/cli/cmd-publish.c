@@ -33,6 +33,8 @@ int hp_cmd_publish(struct hp_cli_ctx *ctx, int argc, char **argv)
 	if (res.nr_cached)
 		printf("; %zu unchanged packages from the scan cache", res.nr_cached);
 	putchar('\n');
+	if (res.location)
+		hp_cli_info("hotpatch record: %s/%s", repo, res.location);
 	rc = HP_EXIT_OK;
 out:
 	hp_publish_result_release(&res);
