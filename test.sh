@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of dnf-hotpatch on a Debian 12 machine, installing what is missing:
 #   1. build twice, warnings fatal: a plain build (build/) and an ASan+UBSan build (build-asan/);
-#   2. unit tests (Check) in the ASan build, then under valgrind (leaks) in the plain build;
+#   2. unit tests (Check, one CTest test per suite, and tests/cli) in the ASan build, then
+#      under valgrind (leaks) in the plain build;
 #   3. integration tests on real rpmbuild / createrepo_c / gpg / rpm / dnf (ASan binaries);
 #   4. VM tests: Debian's kernel in qemu, a real kernel livepatch applied by the project's binaries.
+# Phases 2-4 run through CTest (labels unit, integration, vm; see CMakeLists.txt), so that
+# `ctest -L integration -R t2000` or `ctest --rerun-failed` in build-asan/ do the same.
 # Ends with one line "N passed, N failed" over all of them; exit status non-zero on any failure.
 # Usage: ./test.sh [unit|integration|vm ...]   (default: all)
 set -uo pipefail
@@ -28,27 +31,26 @@ build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DHP_SANITIZE=ON
 
 passed=0 failed=0 skipped=0
-count() { # reads "N passed, N failed[, N skipped]" from a log
-	local line
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-	if [ -z "$line" ]; then failed=$((failed + 1)); return; fi
-	set -- $line
-	passed=$((passed + $1)); failed=$((failed + $3))
-	case "$line" in *skipped*) skipped=$((skipped + $5)) ;; esac
-}
 logdir="$top/build/test-logs"
 mkdir -p "$logdir"
+# ctest_phase BUILD-DIR LABEL LOG [ENV...]: runs CTest's tests of LABEL
+# (tests registered in CMakeLists.txt, by label unit|integration|vm) and
+# counts its per-test lines: Passed, ***Skipped (exit 77), anything else
+# failed. No result line at all is a failure too.
+ctest_phase() {
+	local dir=$1 label=$2 log=$3 n p s
+	shift 3
+	(cd "$top/$dir" && env "$@" ctest -L "^$label\$" --output-on-failure --timeout 3600) 2>&1 | tee "$log"
+	n=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$log")
+	p=$(grep -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$log" | grep -cE ' Passed +[0-9.]+ sec')
+	s=$(grep -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$log" | grep -cE 'Skipped')
+	if [ "$n" -eq 0 ]; then failed=$((failed + 1)); return; fi
+	passed=$((passed + p)); skipped=$((skipped + s)); failed=$((failed + n - p - s))
+}
 
 if want unit; then
-	echo "== unit tests (ASan+UBSan)"
-	ASAN_OPTIONS=detect_leaks=1 "$top/build-asan/hp-unit-tests" 2>&1 | tee "$logdir/unit.log"
-	rc=${PIPESTATUS[0]}
-	# Check prints "NN%: Checks: N, Failures: F, Errors: E"
-	line=$(grep -E '^[0-9]+%: Checks: ' "$logdir/unit.log" | tail -n 1)
-	n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
-	f=$(sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/' <<<"$line")
-	if [ -n "$line" ]; then f=$((f)); passed=$((passed + n - f)); failed=$((failed + f)); fi
-	[ -n "$line" ] && [ "$rc" -eq 0 ] || failed=$((failed + 1))
+	echo "== unit tests (ASan+UBSan): one CTest test per Check suite, plus tests/cli"
+	ctest_phase build-asan unit "$logdir/unit.log" ASAN_OPTIONS=detect_leaks=1
 fi
 if want valgrind; then
 	echo "== unit tests under valgrind (no leaks, no memory errors)"
@@ -71,14 +73,11 @@ if want valgrind; then
 fi
 if want integration; then
 	echo "== integration tests (real rpm, createrepo_c, gpg, dnf)"
-	HP_BUILD_DIR="$top/build-asan" ASAN_OPTIONS=detect_leaks=0 \
-		bash tests/integration/run.sh 2>&1 | tee "$logdir/integration.log"
-	count "$logdir/integration.log"
+	ctest_phase build-asan integration "$logdir/integration.log" ASAN_OPTIONS=detect_leaks=0
 fi
 if want vm; then
 	echo "== VM tests (Debian kernel in qemu, real livepatch)"
-	HP_BUILD_DIR="$top/build" bash tests/vm/run.sh 2>&1 | tee "$logdir/vm.log"
-	count "$logdir/vm.log"
+	ctest_phase build vm "$logdir/vm.log"
 fi
 echo
 if [ "$skipped" -gt 0 ]; then

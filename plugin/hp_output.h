@@ -41,9 +41,9 @@ struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 
 /* Text for `check`: the running builds, the table of available hotpatches
  * and a summary line; held-back updates, the packages of reboot_suggested
- * advisories (when `reboot` is not NULL) and messages after it. */
+ * advisories (when `reboot` is not NULL) after it. The messages (notes) are
+ * the command layer's to print, on stderr. */
 void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
-			  const struct hp_resolution *res, const struct hp_strvec *messages,
-			  const struct hp_reboot_pkgs *reboot);
+			  const struct hp_resolution *res, const struct hp_reboot_pkgs *reboot);
 
 #endif

@@ -75,6 +75,57 @@ void hp_repo_release(struct hp_repo *r);
 int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err);
 
+/* Where the revisions seen are recorded, below the root. */
+#define HP_REPO_STATE_SUBDIR "/var/lib/hotpatch/repos"
+
+/* One repository hp_repos_load tried, in the order tried. */
+struct hp_repo_result {
+	char *id;        /* dnf's repo id; for --repo the derived id, or the path or URL as
+			    given when it did not load */
+	char *url;       /* as configured (baseurl, else metalink/mirrorlist) or given */
+	char *error;     /* NULL: verified and read; else why not (one line) */
+	int skipped;     /* not read and skip_if_unavailable=True: a note, not an error */
+};
+
+struct hp_repo_results {
+	struct hp_repo_result *v;
+	size_t nr, alloc;
+};
+
+void hp_repo_results_release(struct hp_repo_results *r);
+/* How many were refused (error set, not skipped). */
+size_t hp_repo_results_refused(const struct hp_repo_results *r);
+
+/* Which repositories hp_repos_load reads, and how. */
+struct hp_repos_opts {
+	const char *root;                 /* the system's root; NULL = "/" */
+	const char *dbpath;               /* rpmdb path inside the root ($releasever detection) */
+	const char *releasever;           /* --releasever, NULL = detected as dnf does */
+	const struct hp_strvec *urls;     /* given (--repo): exactly these, not dnf's; NULL = none */
+	const struct hp_strvec *urls_nogpgcheck;   /* given (--repo-nogpgcheck): read unsigned */
+	const struct hp_strvec *gpgkeys;  /* local key files trusted for every repository, or NULL */
+	int nogpgcheck;                   /* as hp_repo_opts */
+	int updateinfo;                   /* as hp_repo_opts */
+	int keep_going;                   /* a refused repository is recorded in `results` and the
+					     others still load; else the first refused one fails */
+	struct hp_cache *cache;           /* as hp_repo_opts, may be NULL */
+	struct hp_repo_results *results;  /* every repository tried, or NULL */
+};
+
+/* Loads the repositories the client reads: o->urls (and o->urls_nogpgcheck)
+ * when given, else every enabled repository of dnf's configuration in the
+ * root (hp_dnf_conf_read: variables substituted, every source tried in turn,
+ * includepkgs/excludepkgs applied), each trusting its own gpgkey= files plus
+ * o->gpgkeys and requiring a signature as its repo_gpgcheck= says. A
+ * configured repository that cannot be read is skipped with a note in
+ * `messages` when its skip_if_unavailable= says so. Appends to the malloc'd
+ * array *repos of *nr entries (the caller releases each with
+ * hp_repo_release, then frees it). Returns 0, or -1 with `err` naming the
+ * first repository that failed (those loaded before it stay in *repos);
+ * with o->keep_going refused repositories are only recorded. */
+int hp_repos_load(const struct hp_repos_opts *o, struct hp_repo **repos, size_t *nr,
+		  struct hp_strvec *messages, struct hp_strbuf *err);
+
 /* The highest revision recorded for `id` in `state_dir`: 0 and *rev = 0 when
  * none is recorded, -1 on errors (unreadable or corrupt file). */
 int hp_repo_state_read(const char *state_dir, const char *id, uint64_t *rev,

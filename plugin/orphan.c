@@ -1,5 +1,5 @@
 /* Orphans and foreign live patches: what the engines report live now that
- * no installed package accounts for, sorted with the journal (hp_live.h).
+ * no installed package accounts for, sorted with the journal (hp_orphan.h).
  *
  * The rpmdb, the live state and the journal are three records of one
  * truth that can drift apart: `rpm -e` of a live hotpatch package leaves
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hp_journal.h"
-#include "hp_live.h"
+#include "hp_orphan.h"
 
 void hp_live_orphans_init(struct hp_live_orphans *o)
 {

@@ -112,15 +112,6 @@ struct json_object *hp_json_check(const struct hp_running *run, size_t nr_run,
 	return o;
 }
 
-static void print_messages(FILE *f, const struct hp_strvec *a, const struct hp_strvec *b)
-{
-	const struct hp_strvec *v[2] = { a, b };
-
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; v[k] && i < v[k]->nr; i++)
-			fprintf(f, "note: %s\n", v[k]->v[i]);
-}
-
 /* Short: the list can be long on a distribution's repos, but each line
  * is what an admin looks for (which update, which advisory). */
 static void print_reboot(FILE *f, const struct hp_reboot_pkgs *l)
@@ -137,8 +128,7 @@ static void print_reboot(FILE *f, const struct hp_reboot_pkgs *l)
 }
 
 void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
-			  const struct hp_resolution *res, const struct hp_strvec *messages,
-			  const struct hp_reboot_pkgs *reboot)
+			  const struct hp_resolution *res, const struct hp_reboot_pkgs *reboot)
 {
 	struct hp_table t;
 
@@ -204,5 +194,4 @@ void hp_output_check_text(FILE *f, const struct hp_running *run, size_t nr_run,
 	}
 	if (reboot)
 		print_reboot(f, reboot);
-	print_messages(f, messages, &res->messages);
 }

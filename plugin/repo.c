@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hp_cache.h"
+#include "hp_dnfconf.h"
 #include "hp_fetch.h"
 #include "hp_repomd.h"
 #include "hp_sign.h"
@@ -624,5 +625,199 @@ out:
 		hp_repo_release(&tmp);
 	}
 	snapshot_free(snap);
+	return ret;
+}
+
+/* --- every repository the client reads --- */
+
+static struct hp_repo *repo_slot(struct hp_repo **repos, size_t nr, size_t *alloc)
+{
+	struct hp_repo *r;
+
+	HP_ALLOC_GROW(*repos, nr + 1, *alloc);
+	r = &(*repos)[nr];
+	hp_repo_init(r);
+	return r;
+}
+
+void hp_repo_results_release(struct hp_repo_results *r)
+{
+	for (size_t i = 0; i < r->nr; i++) {
+		free(r->v[i].id);
+		free(r->v[i].url);
+		free(r->v[i].error);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+size_t hp_repo_results_refused(const struct hp_repo_results *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; r && i < r->nr; i++)
+		n += r->v[i].error && !r->v[i].skipped;
+	return n;
+}
+
+static void result_add(struct hp_repo_results *res, const char *id, const char *url,
+		       const char *error, int skipped)
+{
+	struct hp_repo_result *x;
+
+	if (!res)
+		return;
+	HP_ALLOC_GROW(res->v, res->nr + 1, res->alloc);
+	x = &res->v[res->nr++];
+	x->id = hp_xstrdup(id ? id : url);
+	x->url = url ? hp_xstrdup(url) : NULL;
+	x->error = NULL;
+	if (error) {
+		/* one line: the stderr report and the JSON entry are line-based */
+		x->error = hp_xstrdup(*error ? error : "cannot be read");
+		for (char *p = x->error; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+	}
+	x->skipped = skipped;
+}
+
+/* After hp_repo_load*(r, ...) returned `rc`: records the result and counts
+ * the repository in. A refused one fails the load (-1, err kept) unless it
+ * is skipped (skip_if_unavailable, a note) or o->keep_going (recorded, err
+ * cleared); then the next repository is read. */
+static int repo_loaded(const struct hp_repos_opts *o, struct hp_repo *r, size_t *nr,
+		       const char *id, const char *url, int skip, int rc,
+		       struct hp_strvec *messages, struct hp_strbuf *err)
+{
+	if (!rc) {
+		result_add(o->results, r->id, url, NULL, 0);
+		(*nr)++;
+		return 0;
+	}
+	hp_repo_release(r);
+	if (skip) {
+		hp_strvec_pushf(messages, "skipped (skip_if_unavailable=True): %s",
+				err->len ? err->buf : id);
+		result_add(o->results, id, url, err->buf ? err->buf : "", 1);
+	} else if (o->keep_going) {
+		result_add(o->results, id, url, err->buf ? err->buf : "", 0);
+	} else {
+		return -1;
+	}
+	hp_strbuf_reset(err);
+	return 0;
+}
+
+static const char *conf_url(const struct hp_repo_conf *c)
+{
+	return c->baseurl ? c->baseurl : c->metalink ? c->metalink : c->mirrorlist;
+}
+
+/* The configured repositories (dnf's configuration under o->root). */
+static int load_configured(const struct hp_repos_opts *o, const struct hp_repo_opts *ro,
+			   struct hp_repo **repos, size_t *nr, size_t *alloc,
+			   struct hp_strvec *messages, struct hp_strbuf *err)
+{
+	struct hp_repo_conf *confs = NULL;
+	size_t nr_confs = 0;
+	struct hp_dnf_main dnf_main;
+	struct hp_dnfvars vars;
+	int ret = -1;
+
+	hp_dnf_main_init(&dnf_main);
+	hp_dnfvars_init(&vars);
+	if (hp_dnf_conf_read(o->root, &dnf_main, &confs, &nr_confs, err))
+		goto out;
+	{
+		struct hp_dnfvars_opts vo = { o->root, o->dbpath, o->releasever,
+					      dnf_main.releasever };
+
+		hp_dnfvars_load(&vars, &vo);
+	}
+	for (size_t i = 0; i < nr_confs; i++) {
+		struct hp_repo_conf *c = &confs[i];
+		struct hp_repo_opts co;
+		struct hp_repo *r;
+		int rc;
+
+		if (!c->enabled)
+			continue;
+		hp_dnfconf_expand(c, &vars);
+		/* The repo's own keys are trusted for it, plus --gpgkey. */
+		hp_repo_opts_init(&co);
+		co.root = ro->root;
+		co.state_dir = ro->state_dir;
+		co.cache = ro->cache;
+		co.nogpgcheck = ro->nogpgcheck;
+		co.updateinfo = ro->updateinfo;
+		for (size_t k = 0; k < ro->gpgkeys.nr; k++)
+			hp_strvec_push(&co.gpgkeys, ro->gpgkeys.v[k]);
+		for (size_t k = 0; k < c->gpgkeys.nr; k++)
+			hp_strvec_push(&co.gpgkeys, c->gpgkeys.v[k]);
+		r = repo_slot(repos, *nr, alloc);
+		rc = hp_repo_load_conf(r, c, &co, &vars, err);
+		hp_repo_opts_release(&co);
+		if (!rc)
+			hp_repo_filter_pkgs(r, c, &dnf_main);
+		if (repo_loaded(o, r, nr, c->id, conf_url(c), c->skip_if_unavailable > 0, rc,
+				messages, err))
+			goto out;
+	}
+	ret = 0;
+out:
+	hp_repo_conf_free(confs, nr_confs);
+	hp_dnfvars_release(&vars);
+	hp_dnf_main_release(&dnf_main);
+	return ret;
+}
+
+int hp_repos_load(const struct hp_repos_opts *o, struct hp_repo **repos, size_t *nr,
+		  struct hp_strvec *messages, struct hp_strbuf *err)
+{
+	struct hp_repo_opts ro;
+	size_t alloc = *nr;
+	char *state_dir = o->root && *o->root && strcmp(o->root, "/") ?
+			  hp_path_join(o->root, HP_REPO_STATE_SUBDIR) : hp_xstrdup(HP_REPO_STATE_SUBDIR);
+	int ret = -1;
+
+	hp_repo_opts_init(&ro);
+	/* Keys are fetched only when a repository's own configuration names
+	 * them (as dnf does); --gpgkey is a local file. */
+	for (size_t i = 0; o->gpgkeys && i < o->gpgkeys->nr; i++) {
+		if (hp_url_kind(o->gpgkeys->v[i]) != HP_URL_LOCAL) {
+			hp_error(err, "--gpgkey '%s': not a local file (give its path; keys named by "
+				 "a repository's gpgkey= are fetched for that repository)",
+				 o->gpgkeys->v[i]);
+			goto out;
+		}
+	}
+	ro.root = o->root;
+	ro.state_dir = state_dir;
+	ro.cache = o->cache;
+	ro.nogpgcheck = o->nogpgcheck;
+	ro.updateinfo = o->updateinfo;
+	for (size_t i = 0; o->gpgkeys && i < o->gpgkeys->nr; i++)
+		hp_strvec_push(&ro.gpgkeys, o->gpgkeys->v[i]);
+
+	if ((o->urls && o->urls->nr) || (o->urls_nogpgcheck && o->urls_nogpgcheck->nr)) {
+		for (int unsigned_ = 0; unsigned_ < 2; unsigned_++) {
+			const struct hp_strvec *urls = unsigned_ ? o->urls_nogpgcheck : o->urls;
+
+			for (size_t i = 0; urls && i < urls->nr; i++) {
+				struct hp_repo *r = repo_slot(repos, *nr, &alloc);
+				int rc = hp_repo_load(r, NULL, urls->v[i], &ro, !unsigned_, err);
+
+				if (repo_loaded(o, r, nr, NULL, urls->v[i], 0, rc, messages, err))
+					goto out;
+			}
+		}
+	} else if (load_configured(o, &ro, repos, nr, &alloc, messages, err)) {
+		goto out;
+	}
+	ret = 0;
+out:
+	hp_repo_opts_release(&ro);
+	free(state_dir);
 	return ret;
 }

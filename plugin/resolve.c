@@ -511,6 +511,83 @@ static int baseline_matches(const struct hp_resolve_input *in, const struct hp_b
 	return matched;
 }
 
+/* The machine's current baseline: the newest of `bl` matching the running
+ * builds, into res->baseline. */
+static void current_baseline(const struct hp_resolve_input *in, const struct bl_ref *bl,
+			     size_t nr_bl, struct hp_resolution *res)
+{
+	for (size_t i = 0; i < nr_bl; i++) {
+		struct hp_res_baseline *o;
+
+		if (!baseline_matches(in, bl[i].b))
+			continue;
+		o = hp_xcalloc(1, sizeof(*o));
+		o->id = hp_xstrdup(bl[i].b->id);
+		o->kind = hp_xstrdup(hp_baseline_kind_name(bl[i].b->kind));
+		o->issued = hp_xstrdup(bl[i].b->issued);
+		o->supported_until = hp_xstrdup(bl[i].b->supported_until);
+		o->repo = hp_xstrdup(bl[i].repo);
+		o->expired = past(o->supported_until, in->now);
+		res->baseline = o;
+		break;
+	}
+	if (!res->baseline && nr_bl)
+		hp_strvec_push(&res->messages,
+			       "no published baseline matches the running builds");
+}
+
+/* One running build: what is held back for it, whether its baseline's
+ * support has ended, else the hotpatches available for it. */
+static void resolve_running(const struct hp_resolve_input *in, const struct bl_ref *bl,
+			    size_t nr_bl, const struct hp_map *map, const struct hp_running *run,
+			    struct hp_resolution *res)
+{
+	Pool *pool = in->pool;
+	const struct bl_ref *support = NULL, *newest;
+
+	if (!hp_pool_is_installed(pool, run->name, run->evr)) {
+		hp_strvec_pushf(&res->messages,
+				"running build %s-%s is not installed: no hotpatches for it",
+				run->name, run->evr);
+		return;
+	}
+	/* held back: the newest baseline bringing a newer build. */
+	for (size_t j = 0; j < nr_bl; j++) {
+		const struct hp_build *bu = hp_baseline_find_build(bl[j].b, run->name);
+		struct hp_res_held *h;
+
+		if (!bu || evrcmp(pool, bu->evr, run->evr) <= 0)
+			continue;
+		HP_ALLOC_GROW(res->held_back, res->nr_held_back + 1, res->alloc_held_back);
+		h = &res->held_back[res->nr_held_back++];
+		h->name = hp_xstrdup(run->name);
+		h->evr = hp_xstrdup(bu->evr);
+		h->baseline = hp_xstrdup(bl[j].b->id);
+		h->reason = hp_xstrdup(HELD_REASON);
+		break;
+	}
+	/* Support end: of the newest baseline carrying exactly this build. */
+	for (size_t j = 0; j < nr_bl && !support; j++) {
+		const struct hp_build *bu = hp_baseline_find_build(bl[j].b, run->name);
+
+		if (bu && !evrcmp(pool, bu->evr, run->evr))
+			support = &bl[j];
+	}
+	if (support && past(support->b->supported_until, in->now)) {
+		newest = newest_with(bl, nr_bl, run->name);
+		if (newest && newest != support)
+			hp_strvec_pushf(&res->messages,
+					"baseline %s is past its support end (%s): reboot into baseline %s",
+					support->b->id, support->b->supported_until, newest->b->id);
+		else
+			hp_strvec_pushf(&res->messages,
+					"baseline %s is past its support end (%s): no newer baseline is published yet",
+					support->b->id, support->b->supported_until);
+		return;
+	}
+	available_for(in, map, run, res);
+}
+
 int hp_resolve(const struct hp_resolve_input *in, struct hp_resolution *res,
 	       struct hp_strbuf *err)
 {
@@ -544,72 +621,9 @@ int hp_resolve(const struct hp_resolve_input *in, struct hp_resolution *res,
 	if (!in->nr_repos)
 		hp_strvec_push(&res->messages, "no hotpatch metadata loaded");
 
-	/* The machine's current baseline. */
-	for (size_t i = 0; i < nr_bl; i++) {
-		struct hp_res_baseline *o;
-
-		if (!baseline_matches(in, bl[i].b))
-			continue;
-		o = hp_xcalloc(1, sizeof(*o));
-		o->id = hp_xstrdup(bl[i].b->id);
-		o->kind = hp_xstrdup(hp_baseline_kind_name(bl[i].b->kind));
-		o->issued = hp_xstrdup(bl[i].b->issued);
-		o->supported_until = hp_xstrdup(bl[i].b->supported_until);
-		o->repo = hp_xstrdup(bl[i].repo);
-		o->expired = past(o->supported_until, in->now);
-		res->baseline = o;
-		break;
-	}
-	if (!res->baseline && nr_bl)
-		hp_strvec_push(&res->messages,
-			       "no published baseline matches the running builds");
-
-	for (size_t i = 0; i < in->nr_running; i++) {
-		const struct hp_running *run = &in->running[i];
-		const struct bl_ref *support = NULL, *newest;
-
-		if (!hp_pool_is_installed(pool, run->name, run->evr)) {
-			hp_strvec_pushf(&res->messages,
-					"running build %s-%s is not installed: no hotpatches for it",
-					run->name, run->evr);
-			continue;
-		}
-		/* held back: the newest baseline bringing a newer build. */
-		for (size_t j = 0; j < nr_bl; j++) {
-			const struct hp_build *bu = hp_baseline_find_build(bl[j].b, run->name);
-			struct hp_res_held *h;
-
-			if (!bu || evrcmp(pool, bu->evr, run->evr) <= 0)
-				continue;
-			HP_ALLOC_GROW(res->held_back, res->nr_held_back + 1, res->alloc_held_back);
-			h = &res->held_back[res->nr_held_back++];
-			h->name = hp_xstrdup(run->name);
-			h->evr = hp_xstrdup(bu->evr);
-			h->baseline = hp_xstrdup(bl[j].b->id);
-			h->reason = hp_xstrdup(HELD_REASON);
-			break;
-		}
-		/* Support end: of the newest baseline carrying exactly this build. */
-		for (size_t j = 0; j < nr_bl && !support; j++) {
-			const struct hp_build *bu = hp_baseline_find_build(bl[j].b, run->name);
-
-			if (bu && !evrcmp(pool, bu->evr, run->evr))
-				support = &bl[j];
-		}
-		if (support && past(support->b->supported_until, in->now)) {
-			newest = newest_with(bl, nr_bl, run->name);
-			if (newest && newest != support)
-				hp_strvec_pushf(&res->messages,
-						"baseline %s is past its support end (%s): reboot into baseline %s",
-						support->b->id, support->b->supported_until, newest->b->id);
-			else
-				hp_strvec_pushf(&res->messages,
-						"baseline %s is past its support end (%s): no newer baseline is published yet",
-						support->b->id, support->b->supported_until);
-			continue;
-		}
-		available_for(in, &map, run, res);
-	}
+	current_baseline(in, bl, nr_bl, res);
+	for (size_t i = 0; i < in->nr_running; i++)
+		resolve_running(in, bl, nr_bl, &map, &in->running[i], res);
 	if (res->nr_available > 1)
 		qsort(res->available, res->nr_available, sizeof(*res->available), avail_cmp);
 	collect_installed(in, &map, res);

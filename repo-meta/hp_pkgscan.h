@@ -18,10 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hp_modinfo.h"
 #include "hp_util.h"
-
-/* Kernel modules are read into memory (for .modinfo) up to this size. */
-#define HP_MODULE_MAX (64u << 20)
 
 /* --- one rpm: header --- */
 
@@ -63,11 +61,7 @@ struct hp_payload_file {
 	uint64_t size;
 	int is_module;         /* name ends in ".ko", ".ko.xz" or ".ko.zst":
 				* modinfo or modinfo_error is set */
-	struct hp_modinfo {
-		char *name;       /* "name=" or NULL */
-		char *vermagic;   /* "vermagic=" or NULL */
-		char *livepatch;  /* "livepatch=" or NULL ("Y" for livepatch modules) */
-	} modinfo;
+	struct hp_modinfo modinfo;
 	char *modinfo_error;   /* why the module's .modinfo could not be read */
 };
 
@@ -84,28 +78,6 @@ void hp_payload_release(struct hp_payload *p);
  * error line naming the package. */
 int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf *err);
 
-/* --- kernel module .modinfo --- */
-
-/* struct hp_modinfo is declared with struct hp_payload_file above. */
-
-void hp_modinfo_init(struct hp_modinfo *mi);
-void hp_modinfo_release(struct hp_modinfo *mi);
-/* Parses the `.modinfo` section of the 64-bit little-endian ELF image in
- * `buf` (not modified, not kept). `what` names the file in error messages.
- * Every offset and size is bounds-checked: truncated or garbage input gives
- * -1 and one error line, never a crash. */
-int hp_modinfo_parse(struct hp_modinfo *mi, const void *buf, size_t len, const char *what,
-		     struct hp_strbuf *err);
-/* The kernel release a vermagic names: its first word; malloc'd, caller frees. */
-char *hp_vermagic_release(const char *vermagic);
-/* Whether `path` names a kernel module: "*.ko", "*.ko.xz" or "*.ko.zst". */
-int hp_module_path(const char *path);
-/* Decompresses a module image compressed with xz or zstd (recognised by its
- * magic, not its name) into `out`: returns 1. A plain image: 0, `out`
- * untouched. Corrupt or truncated data, or an image decompressing to more
- * than HP_MODULE_MAX bytes: -1 and one line naming `what`. */
-int hp_module_decompress(const void *buf, size_t len, const char *what, struct hp_strbuf *out,
-			 struct hp_strbuf *err);
 
 /* --- the repository --- */
 

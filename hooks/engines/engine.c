@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
-#include "hp_pkgscan.h"
+#include "hp_modinfo.h"
 
 #ifndef HP_SYSCONFDIR
 #define HP_SYSCONFDIR "/etc"

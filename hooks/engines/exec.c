@@ -16,148 +16,16 @@
  * hp_engine_get); the commands come from this file alone, which is refused
  * unless root owns it and its directory and neither is group/world-writable.
  *
- * hp_engine_run (also used by the kpatch engine) lives here too. */
+ * The commands run through hp_run_command (lib/run.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hp_engine.h"
-
-/* Commands run with a fixed, minimal environment: nothing from the
- * caller's environment (LD_PRELOAD, IFS ...) reaches a root helper. */
-static char *const run_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* The last non-empty line of `sb`, for error messages. */
-static const char *last_line(struct hp_strbuf *sb)
-{
-	char *p;
-
-	while (sb->len && (sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == ' '))
-		sb->buf[--sb->len] = '\0';
-	p = strrchr(sb->buf, '\n');
-	return p ? p + 1 : sb->buf;
-}
-
-int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf *out,
-		  struct hp_strbuf *err)
-{
-	struct hp_strbuf errout = HP_STRBUF_INIT;
-	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 };
-	int status = 0, ret = -1, timed_out = 0;
-	long deadline = timeout_s ? now_ms() + (long)timeout_s * 1000L : 0;
-	pid_t pid;
-
-	if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0) {
-		hp_error_errno(err, errno, "cannot create a pipe for '%s'", argv[0]);
-		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		hp_error_errno(err, errno, "cannot fork for '%s'", argv[0]);
-		goto out;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		/* Own process group: a timeout kills the helper and its children. */
-		setpgid(0, 0);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(opipe[1], 1) < 0 || dup2(epipe[1], 2) < 0)
-			_exit(127);
-		execve(argv[0], (char *const *)argv, run_env);
-		/* Only async-signal-safe calls after fork (the caller may be threaded). */
-		if (write(2, "cannot run the program: exec failed\n", 36) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	/* Also from this side: a timeout may come before the child ran. */
-	setpgid(pid, pid);
-	close(opipe[1]);
-	close(epipe[1]);
-	opipe[1] = epipe[1] = -1;
-	while (opipe[0] >= 0 || epipe[0] >= 0) {
-		struct pollfd pfd[2] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 } };
-		int wait = -1, n;
-
-		if (deadline) {
-			long left = deadline - now_ms();
-			if (left <= 0) {
-				timed_out = 1;
-				kill(-pid, SIGKILL);
-				kill(pid, SIGKILL);
-				break;
-			}
-			wait = (int)left;
-		}
-		n = poll(pfd, 2, wait);
-		if (n < 0 && errno != EINTR) {
-			hp_error_errno(err, errno, "cannot wait for '%s'", argv[0]);
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			goto out;
-		}
-		for (int i = 0; n > 0 && i < 2; i++) {
-			char buf[4096];
-			ssize_t r;
-			int *fd = i ? &epipe[0] : &opipe[0];
-
-			if (!pfd[i].revents)
-				continue;
-			r = read(*fd, buf, sizeof(buf));
-			if (r > 0) {
-				if (i)
-					hp_strbuf_add(&errout, buf, (size_t)r);
-				else if (out)
-					hp_strbuf_add(out, buf, (size_t)r);
-			} else if (r == 0 || errno != EINTR) {
-				close(*fd);
-				*fd = -1;
-			}
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			hp_error_errno(err, errno, "cannot wait for '%s'", argv[0]);
-			goto out;
-		}
-	}
-	if (timed_out) {
-		hp_error(err, "'%s' did not finish within %u s; killed", argv[0], timeout_s);
-		goto out;
-	}
-	if (WIFSIGNALED(status)) {
-		hp_error(err, "'%s' was killed by signal %d", argv[0], WTERMSIG(status));
-		goto out;
-	}
-	ret = WEXITSTATUS(status);
-	/* Keep what the helper said: the caller words the failure. */
-	if (ret)
-		hp_error(err, "'%s' exited with status %d%s%s", argv[0], ret,
-			 errout.len ? ": " : "", last_line(&errout));
-out:
-	for (int i = 0; i < 2; i++) {
-		if (opipe[i] >= 0)
-			close(opipe[i]);
-		if (epipe[i] >= 0)
-			close(epipe[i]);
-	}
-	hp_strbuf_release(&errout);
-	return ret;
-}
+#include "hp_run.h"
 
 /* --- the exec engine ----------------------------------------------------- */
 
@@ -448,7 +316,7 @@ static int run_cmd(struct hp_engine *e, const struct hp_strvec *tmpl,
 	int ret = -1;
 
 	if (expand(e, tmpl, it, &argv, err) == 0)
-		ret = hp_engine_run((const char *const *)argv.v, c->timeout, out, err);
+		ret = hp_run_command((const char *const *)argv.v, c->timeout, out, err);
 	hp_strvec_release(&argv);
 	return ret;
 }

@@ -175,14 +175,6 @@ int hp_kpatch_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_ulp_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 
-/* Runs argv[0] (an absolute path; no shell) with argv, stdin from /dev/null,
- * in its own process group, killed (SIGKILL to the group) after `timeout_s`
- * seconds (0 = no limit). Its stdout is appended to `out` when `out` is not
- * NULL; its stderr is kept for the error message. Returns the exit status
- * (0..255) or -1 with `err` (cannot start, killed by a signal, timed out). */
-int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf *out,
-		  struct hp_strbuf *err);
-
 /* Sleeps `ms` milliseconds (engines poll sysfs and children with it). */
 void hp_engine_sleep_ms(unsigned ms);
 

@@ -369,6 +369,43 @@ out:
 	return rfd;
 }
 
+/* The module open on `fd` is a livepatch module built for the running
+ * kernel (identity checked on the very descriptor finit_module loads). */
+static int check_identity(struct hp_engine *e, int fd, const char *path,
+			  const struct hp_engine_item *it, struct hp_ko_info *ki, struct hp_strbuf *err)
+{
+	size_t klen;
+
+	if (hp_ko_info_read_fd(fd, path, it, ki, err))
+		return -1;
+	if (!ki->name)
+		return hp_error(err, "'%s': .modinfo has no name=", path);
+	if (!ki->livepatch)
+		return hp_error(err, "'%s' is not a livepatch module (no livepatch=Y in .modinfo)", path);
+	klen = e->kernel_release ? strlen(e->kernel_release) : 0;
+	if (!ki->vermagic || !klen || strncmp(ki->vermagic, e->kernel_release, klen) ||
+	    (ki->vermagic[klen] && ki->vermagic[klen] != ' '))
+		return hp_error(err, "'%s': vermagic '%s' is not for the running kernel '%s'", path,
+				ki->vermagic ? ki->vermagic : "",
+				e->kernel_release ? e->kernel_release : "?");
+	return 0;
+}
+
+/* Atomic replace removed the patches it replaced (`before`, but `mod`);
+ * unload their modules. A leftover disabled module is harmless. */
+static void unload_replaced(struct hp_engine *e, const struct hp_strvec *before, const char *mod)
+{
+	for (size_t i = 0; i < before->nr; i++) {
+		char *d = lp_path(e, before->v[i], NULL);
+		struct hp_strbuf ign = HP_STRBUF_INIT;
+
+		if (strcmp(before->v[i], mod) && !path_exists(d) && module_loaded(e, before->v[i]))
+			unload_module(e, before->v[i], &ign);
+		hp_strbuf_release(&ign);
+		free(d);
+	}
+}
+
 static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *err)
 {
 	struct hp_ko_info ki = { 0 };
@@ -376,7 +413,6 @@ static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 	struct hp_strbuf blockers = HP_STRBUF_INIT;
 	char *path = NULL, *en = NULL, *force = NULL;
 	const char *mod;
-	size_t klen;
 	int fd = -1, ret = -1, r, enabled = 0;
 
 	path = hp_engine_payload_path(e, it, err);
@@ -388,23 +424,8 @@ static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 		hp_error_errno(err, errno, "cannot open '%s'", path);
 		goto out;
 	}
-	if (hp_ko_info_read_fd(fd, path, it, &ki, err))
+	if (check_identity(e, fd, path, it, &ki, err))
 		goto out;
-	if (!ki.name) {
-		hp_error(err, "'%s': .modinfo has no name=", path);
-		goto out;
-	}
-	if (!ki.livepatch) {
-		hp_error(err, "'%s' is not a livepatch module (no livepatch=Y in .modinfo)", path);
-		goto out;
-	}
-	klen = e->kernel_release ? strlen(e->kernel_release) : 0;
-	if (!ki.vermagic || !klen || strncmp(ki.vermagic, e->kernel_release, klen) ||
-	    (ki.vermagic[klen] && ki.vermagic[klen] != ' ')) {
-		hp_error(err, "'%s': vermagic '%s' is not for the running kernel '%s'", path,
-			 ki.vermagic ? ki.vermagic : "", e->kernel_release ? e->kernel_release : "?");
-		goto out;
-	}
 	if (ki.image) {
 		int ifd = image_fd(ki.image, ki.image_len, path, err);
 
@@ -466,15 +487,7 @@ check_enabled:
 			hp_error(err, "klp: '%s' finished its transition but is not enabled", mod);
 		goto reverse;
 	}
-	/* Atomic replace removed the patches it replaced; unload their modules. */
-	for (size_t i = 0; i < before.nr; i++) {
-		char *d = lp_path(e, before.v[i], NULL);
-		struct hp_strbuf ign = HP_STRBUF_INIT;
-		if (strcmp(before.v[i], mod) && !path_exists(d) && module_loaded(e, before.v[i]))
-			unload_module(e, before.v[i], &ign); /* a leftover disabled module is harmless */
-		hp_strbuf_release(&ign);
-		free(d);
-	}
+	unload_replaced(e, &before, mod);
 	ret = 0;
 	goto out;
 reverse:

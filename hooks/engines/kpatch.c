@@ -1,6 +1,6 @@
 /* The kpatch engine: drives the kpatch CLI (kpatch load / unload / list),
  * which itself waits for the livepatch transition. Run with fork/execve and
- * a fixed environment (hp_engine_run), never a shell. The module identity
+ * a fixed environment (hp_run_command), never a shell. The module identity
  * (sha256, vermagic) is checked here before kpatch sees the file. */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
+#include "hp_run.h"
 
 /* The kpatch program: the configured path, else the first "kpatch" in
  * $PATH that is an executable file. Returns malloc'd path or NULL. */
@@ -57,7 +58,7 @@ static int run_kpatch(struct hp_engine *e, const char *a1, const char *a2, struc
 
 	if (!prog)
 		return hp_error(err, "kpatch engine: 'kpatch' not found in PATH");
-	r = hp_engine_run(argv, e->transition_timeout * 2 + 30, out, err);
+	r = hp_run_command(argv, e->transition_timeout * 2 + 30, out, err);
 	free(prog);
 	return r;
 }

@@ -1,5 +1,5 @@
 /* The ulp engine: user-space live patches with SUSE's libpulp, through its
- * `ulp` CLI (run with hp_engine_run: no shell, fixed environment, timeout).
+ * `ulp` CLI (run with hp_run_command: no shell, fixed environment, timeout).
  *
  * A libpulp patch names its target library by file name and GNU build-id
  * (the `.ulp` section, hp_ulpmeta.h). The processes it concerns are found
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
+#include "hp_run.h"
 #include "hp_ulpmeta.h"
 
 #define ULP_DEFAULT_PROGRAM "/usr/bin/ulp"
@@ -97,7 +98,7 @@ static int run_ulp(struct hp_engine *e, const char *a1, const char *a2, const ch
 {
 	const char *argv[] = { ulp_program(), a1, a2, a3, a4, a5, NULL };
 
-	return hp_engine_run(argv, e->transition_timeout, out, err);
+	return hp_run_command(argv, e->transition_timeout, out, err);
 }
 
 /* Why ptrace may be refused for `pid`, when it can be told: another

@@ -4,8 +4,7 @@
  *
  * This file also holds what apply, revert and reapply share
  * (hp_cli_live_command) and the engines' answer to "is this installed
- * hotpatch live" for `status` (hp_cli_live_state, overriding the weak
- * default in hotpatch.c). */
+ * hotpatch live" for `status` (hp_cli_live_state). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,37 +17,15 @@ static const char *op_word(enum hp_live_op op)
 	return op == HP_LIVE_REVERT ? "revert" : op == HP_LIVE_REAPPLY ? "reapply" : "apply";
 }
 
-/* --all, --timeout S, PKG words. */
-static int parse_words(enum hp_live_op op, int argc, char **argv, struct hp_strvec *wanted,
-		       int *all, unsigned *timeout)
+/* The operands (PKG words) and --all; the table took the options. */
+static int parse_words(enum hp_live_op op, const struct hp_cli_opts *opts, int argc, char **argv,
+		       struct hp_strvec *wanted)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--all") && op != HP_LIVE_REAPPLY) {
-			*all = 1;
-		} else if (!strncmp(a, "--timeout", 9) && (a[9] == '=' || !a[9])) {
-			const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
-			char *end;
-			unsigned long t;
-
-			if (!v || !*v)
-				return hp_cli_usage_error("option '--timeout' needs a value");
-			t = strtoul(v, &end, 10);
-			if (*end || !t || t > 86400)
-				return hp_cli_usage_error("invalid --timeout '%s': seconds, 1..86400", v);
-			*timeout = (unsigned)t;
-		} else if (a[0] == '-') {
-			return hp_cli_usage_error("unknown option '%s' for '%s'", a, op_word(op));
-		} else if (op == HP_LIVE_REAPPLY) {
-			return hp_cli_usage_error("unexpected argument '%s' for 'reapply'", a);
-		} else {
-			hp_strvec_push(wanted, a);
-		}
-	}
-	if (*all && wanted->nr)
+	for (int i = 1; i < argc; i++)
+		hp_strvec_push(wanted, argv[i]);
+	if (opts->all && wanted->nr)
 		return hp_cli_usage_error("'%s': give --all or package names, not both", op_word(op));
-	if (op == HP_LIVE_REVERT && !*all && !wanted->nr)
+	if (op == HP_LIVE_REVERT && !opts->all && !wanted->nr)
 		return hp_cli_usage_error("'revert' needs package names or --all");
 	return 0;
 }
@@ -56,19 +33,17 @@ static int parse_words(enum hp_live_op op, int argc, char **argv, struct hp_strv
 /* Running builds of every component an installed hotpatch targets. */
 static int detect_running(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 {
-	struct hp_live_pkgs inst;
+	const struct hp_live_pkgs *inst = hp_cli_ctx_installed(ctx, err);
 	struct hp_strvec comps = HP_STRVEC_INIT;
 	int ret = -1;
 
-	hp_live_pkgs_init(&inst);
-	if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &inst, err))
+	if (!inst)
 		goto out;
-	for (size_t i = 0; i < inst.nr; i++)
-		if (!hp_strvec_contains(&comps, inst.v[i].component))
-			hp_strvec_push(&comps, inst.v[i].component);
+	for (size_t i = 0; i < inst->nr; i++)
+		if (!hp_strvec_contains(&comps, inst->v[i].component))
+			hp_strvec_push(&comps, inst->v[i].component);
 	ret = hp_system_detect_running(&ctx->sys, &comps, &ctx->opts->running, err);
 out:
-	hp_live_pkgs_release(&inst);
 	hp_strvec_release(&comps);
 	return ret;
 }
@@ -122,11 +97,10 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 	struct hp_live_report rep;
 	struct hp_live_run_opts o;
 	const struct hp_meta **metas = NULL;
-	int all = 0, code, rc;
-	unsigned timeout = 0;
+	int code, rc;
 
 	hp_live_report_init(&rep);
-	code = parse_words(op, argc, argv, &wanted, &all, &timeout);
+	code = parse_words(op, ctx->opts, argc, argv, &wanted);
 	if (code)
 		goto out;
 	/* Published checksums when a repository is named; boot-time reapply
@@ -152,7 +126,7 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 	o.nr_metas = ctx->nr_rrepos;
 	o.wanted = &wanted;
 	o.kernel_release = ctx->sys.uname_r;
-	o.timeout = timeout;
+	o.timeout = ctx->opts->timeout;
 	o.lock_wait = 30;
 	rc = hp_live_run(op, &o, &rep, &err);
 	code = rc ? HP_EXIT_ERROR : HP_EXIT_OK;
@@ -174,8 +148,14 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 		if (!rep.nr && !rc)
 			printf("No installed hotpatch for the running builds%s to %s.\n",
 			       op == HP_LIVE_REVERT ? " nor orphaned live patch" : "", op_word(op));
-		for (size_t i = 0; i < rep.notes.nr; i++)
-			printf("note: %s\n", rep.notes.v[i]);
+		/* On failure the error is the one line; the notes that explain
+		 * it come with --verbose. */
+		for (size_t i = 0; i < rep.notes.nr; i++) {
+			if (rc)
+				hp_cli_info("%s", rep.notes.v[i]);
+			else
+				hp_cli_note("%s", rep.notes.v[i]);
+		}
 	}
 	if (rc)
 		hp_cli_error(err.buf);
@@ -194,42 +174,29 @@ int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv)
 
 /* --- live state for status --- */
 
-static struct hp_live_pkgs live_cache;
-static const struct hp_cli_ctx *live_cache_ctx;
-
-static void live_cache_free(void)
-{
-	hp_live_pkgs_release(&live_cache);
-}
-
 enum hp_live_state hp_cli_live_state(struct hp_cli_ctx *ctx, const struct hp_res_hotpatch *h,
 				     struct hp_strbuf *detail)
 {
+	const struct hp_live_pkgs *inst;
 	const struct hp_live_pkg *p;
 	struct hp_strbuf err = HP_STRBUF_INIT;
+	enum hp_live_state state = HP_LIVE_UNKNOWN;
 	int live;
 
-	if (live_cache_ctx != ctx) {
-		static int registered;
-
-		if (!registered && !atexit(live_cache_free))
-			registered = 1;
-		hp_live_pkgs_release(&live_cache);
-		live_cache_ctx = ctx;
-		if (hp_live_read_installed(ctx->sys.root, ctx->opts->dbpath, &live_cache, &err)) {
-			hp_strbuf_addf(detail, "%s", err.buf);
-			hp_strbuf_release(&err);
-			return HP_LIVE_UNKNOWN;
-		}
+	inst = hp_cli_ctx_installed(ctx, &err);
+	if (!inst) {
+		hp_strbuf_addf(detail, "%s", err.buf);
+		goto out;
 	}
-	p = hp_live_pkgs_find(&live_cache, h->package, h->evr);
-	if (!p) {
-		hp_strbuf_release(&err);
-		return HP_LIVE_UNKNOWN;
-	}
+	p = hp_live_pkgs_find(inst, h->package, h->evr);
+	if (!p)
+		goto out;
 	live = hp_live_pkg_is_live_detail(p, ctx->sys.root, ctx->sys.uname_r, detail, &err);
 	if (live < 0)
 		hp_strbuf_addf(detail, "%s", err.buf);
+	else
+		state = live ? HP_LIVE_YES : HP_LIVE_NO;
+out:
 	hp_strbuf_release(&err);
-	return live < 0 ? HP_LIVE_UNKNOWN : live ? HP_LIVE_YES : HP_LIVE_NO;
+	return state;
 }

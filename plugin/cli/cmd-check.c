@@ -2,8 +2,6 @@
  * builds; with --updateinfo also the packages that the repositories'
  * reboot_suggested advisories list (what the dnf plugin holds back).
  * Exit 0 none, 100 some, 1 error (DESIGN.md). */
-#include <string.h>
-
 #include "hp_cli.h"
 #include "hp_output.h"
 
@@ -15,14 +13,7 @@ int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv)
 	int code;
 
 	hp_reboot_pkgs_init(&reboot);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--updateinfo")) {
-			code = hp_cli_usage_error(argv[i][0] == '-' ? "unknown option '%s' for 'check'"
-						  : "unexpected argument '%s' for 'check'", argv[i]);
-			goto out;
-		}
-		ctx->updateinfo = 1;
-	}
+	ctx->updateinfo = ctx->opts->updateinfo;
 	/* Loaded here, not by main: whether the repos' updateinfo is read
 	 * depends on the option (by default check reads none). */
 	if (hp_cli_ctx_load(ctx, HP_CMD_ALL, &err)) {
@@ -49,7 +40,11 @@ int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv)
 		}
 	} else {
 		hp_output_check_text(stdout, ctx->sys.running, ctx->sys.nr_running, res,
-				     &ctx->messages, ctx->updateinfo ? &reboot : NULL);
+				     ctx->updateinfo ? &reboot : NULL);
+		for (size_t i = 0; i < ctx->messages.nr; i++)
+			hp_cli_note("%s", ctx->messages.v[i]);
+		for (size_t i = 0; i < res->messages.nr; i++)
+			hp_cli_note("%s", res->messages.v[i]);
 	}
 	code = res->nr_available ? HP_EXIT_UPDATES : HP_EXIT_OK;
 out:

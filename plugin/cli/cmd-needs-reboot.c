@@ -213,7 +213,7 @@ int hp_cmd_needs_reboot(struct hp_cli_ctx *ctx, int argc, char **argv)
 			printf("No reboot is required.\n");
 		}
 		for (size_t i = 0; i < notes.nr; i++)
-			printf("note: %s\n", notes.v[i]);
+			hp_cli_note("%s", notes.v[i]);
 	}
 	for (size_t i = 0; i < nr_st; i++) {
 		free(st[i].package);

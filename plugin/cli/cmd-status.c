@@ -1,8 +1,8 @@
 /* hotpatch status: running builds, current baseline, live and
  * installed-not-live hotpatches, orphans (live but no longer installed) and
  * foreign live patches, held-back updates, reboot needed and why.
- * Live state comes from hp_cli_live_state() (the engines'); until they
- * provide it, it is "unknown" -- never claimed. */
+ * Live state comes from hp_cli_live_state(): what the engine says now, or
+ * "unknown" -- never claimed. */
 #include <stdlib.h>
 
 #include "hp_cli.h"
@@ -140,11 +140,11 @@ static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 	for (size_t i = 0; i < why->nr; i++)
 		printf("  * %s\n", why->v[i]);
 	for (size_t i = 0; i < ctx->messages.nr; i++)
-		printf("note: %s\n", ctx->messages.v[i]);
+		hp_cli_note("%s", ctx->messages.v[i]);
 	for (size_t i = 0; i < res->messages.nr; i++)
-		printf("note: %s\n", res->messages.v[i]);
+		hp_cli_note("%s", res->messages.v[i]);
 	for (size_t i = 0; i < orph_notes->nr; i++)
-		printf("note: %s\n", orph_notes->v[i]);
+		hp_cli_note("%s", orph_notes->v[i]);
 }
 
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)

@@ -3,7 +3,9 @@
  *
  * Adding a command = one file plugin/cli/cmd-NAME.c defining
  *   int hp_cmd_NAME(struct hp_cli_ctx *ctx, int argc, char **argv);
- * plus one row in the table in hotpatch.c (name, usage, summary, flags).
+ * plus one row in the table in hotpatch.c (name, operands, summary, options,
+ * flags); adding an option = one row in an option table there plus one
+ * field in struct hp_cli_opts.
  * The flags say what the context must hold before the command runs; the
  * main program loads it, prints errors and maps them to exit codes. */
 #ifndef HP_CLI_H
@@ -11,20 +13,16 @@
 
 #include <stdio.h>
 
+#include "hp_command.h"
+#include "hp_live.h"
 #include "hp_repo.h"
 #include "hp_resolve.h"
 #include "hp_system.h"
 #include "hp_util.h"
 
-/* Exit codes (DESIGN.md). */
-enum hp_exit {
-	HP_EXIT_OK = 0,
-	HP_EXIT_ERROR = 1,       /* also "yes" for needs-reboot */
-	HP_EXIT_USAGE = 2,
-	HP_EXIT_UPDATES = 100,   /* check: hotpatches available */
-};
-
-/* Global options, accepted before or after the command word. */
+/* The options struct (hp_command.h): the global options, accepted before or
+ * after the command word, then the commands' own. One field per option row
+ * of the tables in hotpatch.c. */
 struct hp_cli_opts {
 	const char *root;           /* --root, NULL = "/" */
 	const char *dbpath;         /* --dbpath */
@@ -33,8 +31,11 @@ struct hp_cli_opts {
 	struct hp_strvec running;   /* --running NAME=EVR (repeatable) */
 	int nogpgcheck;             /* --nogpgcheck */
 	int json;                   /* --json */
+	int updateinfo;             /* check --updateinfo */
+	int all;                    /* apply/revert --all */
+	unsigned timeout;           /* apply/revert/reapply --timeout S, 0 = the engine's default */
 	const char *releasever;     /* --releasever: $releasever in dnf's configuration */
-	struct hp_strvec repos_nogpgcheck;   /* --repo-nogpgcheck (also in `repos`) */
+	struct hp_strvec repos_nogpgcheck;   /* --repo-nogpgcheck PATH|URL: read unsigned */
 };
 
 /* Command flags: what the context must hold when the command runs. */
@@ -42,29 +43,14 @@ enum hp_cmd_flags {
 	HP_CMD_SYSTEM = 1 << 0,     /* rpmdb + running kernel loaded (ctx->sys) */
 	HP_CMD_REPOS = 1 << 1,      /* repositories loaded (ctx->repos) */
 	HP_CMD_RESOLVE = 1 << 2,    /* running builds detected and resolved (ctx->res) */
-	HP_CMD_ARGS = 1 << 3,       /* takes operands/own options (else extra args = usage error) */
 	HP_CMD_ROOT = 1 << 4,       /* needs root privileges (documentation; engines enforce) */
 	HP_CMD_LOCK = 1 << 5,       /* takes the run lock (engines) */
 	HP_CMD_ALL = HP_CMD_SYSTEM | HP_CMD_REPOS | HP_CMD_RESOLVE,
 };
 
-struct hp_cli_ctx;
-
-/* A command: returns an exit code (enum hp_exit). argv holds the words after
- * the global options were removed, argv[0] being the command word. */
-typedef int (*hp_cmd_fn)(struct hp_cli_ctx *ctx, int argc, char **argv);
-
-struct hp_cli_cmd {
-	const char *name;
-	const char *args;           /* usage of its operands, "" for none */
-	const char *summary;        /* one line for --help and the man page */
-	unsigned flags;             /* enum hp_cmd_flags */
-	hp_cmd_fn fn;
-};
-
 struct hp_cli_ctx {
 	const struct hp_cli_opts *opts;
-	const struct hp_cli_cmd *cmd;
+	const struct hp_command *cmd;
 	struct hp_system sys;                /* HP_CMD_SYSTEM */
 	struct hp_repo *repos;               /* HP_CMD_REPOS; every loaded repo */
 	size_t nr_repos;
@@ -76,8 +62,9 @@ struct hp_cli_ctx {
 						(check --updateinfo); set before loading */
 	struct hp_cache cache;               /* <root>/var/cache/hotpatch; flushed by main when
 						the command succeeded */
+	struct hp_live_pkgs installed;       /* hp_cli_ctx_installed */
+	struct hp_repo_results repo_results; /* HP_CMD_REPOS: every repository tried */
 	unsigned loaded;                     /* what is loaded already (private) */
-	struct hp_strvec skipped, skipped_why;   /* repos skipped by skip_if_unavailable */
 };
 
 /* Loads what `flags` ask for into ctx (opts must be set). Returns 0 or -1
@@ -86,17 +73,12 @@ struct hp_cli_ctx {
 int hp_cli_ctx_load(struct hp_cli_ctx *ctx, unsigned flags, struct hp_strbuf *err);
 void hp_cli_ctx_release(struct hp_cli_ctx *ctx);
 
-/* Prints "hotpatch: error: <msg>" (each line of msg) to stderr; returns
- * HP_EXIT_ERROR. */
-int hp_cli_error(const char *msg);
-/* Prints "hotpatch: error: <fmt>" and the hint to see --help; returns
- * HP_EXIT_USAGE. */
-int hp_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The installed hotpatch packages (from the rpmdb), read into the context
+ * on first use and kept until hp_cli_ctx_release. NULL with one line in
+ * `err` when the rpmdb cannot be read. Needs HP_CMD_SYSTEM. */
+const struct hp_live_pkgs *hp_cli_ctx_installed(struct hp_cli_ctx *ctx, struct hp_strbuf *err);
 
-/* Live state of an installed hotpatch. The default (weak, in hotpatch.c)
- * answers "unknown"; the engines provide a strong definition in a
- * plugin/cli/ file (objects of the executable, so it overrides at link time;
- * do not put it in the static library, where the weak one would win).
+/* Live state of an installed hotpatch, as its engine says now (cmd-apply.c).
  * `detail` may receive a short note (e.g. "module kpatch_57 enabled"). */
 enum hp_live_state {
 	HP_LIVE_UNKNOWN = 0,
@@ -111,22 +93,23 @@ const char *hp_live_state_name(enum hp_live_state s);   /* "unknown", "no", "yes
  * appended to `why`, one per line entry), 0 = not. Needs HP_CMD_SYSTEM. */
 int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
 
-/* dnf configuration (repo-config.c, issue 12): fills `vars` as dnf would for
- * ctx->opts (--root, --dbpath, --releasever) and dnf.conf's releasever=. */
-struct hp_dnfvars;
-struct hp_dnf_main;
-void hp_cli_dnfvars_load(struct hp_cli_ctx *ctx, struct hp_dnfvars *vars,
-			 const struct hp_dnf_main *m);
-/* When `c` has skip_if_unavailable: records it as skipped with the error
- * in `err` (then emptied) as a note, and returns 1; else 0. */
-int hp_cli_repo_skip(struct hp_cli_ctx *ctx, const struct hp_repo_conf *c, struct hp_strbuf *err);
-/* "repos" of check/status --json: {"id", "error": null} per loaded repo,
- * {"id", "error": "why", "skipped": true} per skipped one. */
+/* "repos" of check/status --json (repo-config.c): {"id", "url", "error":
+ * null|"why"} per repository tried, plus "skipped": true for those skipped
+ * by skip_if_unavailable. */
 struct json_object *hp_cli_json_repos(const struct hp_cli_ctx *ctx);
 
 /* The commands (one file each). */
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_needs_reboot(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_revert(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_reapply(struct hp_cli_ctx *ctx, int argc, char **argv);
+
+/* The `hotpatch apply|revert|reapply` runner shared by the three command
+ * files (cmd-apply.c): takes the command's operands, detects the running
+ * builds of the installed hotpatches' components, runs hp_live_run and
+ * prints the report. Returns an exit code (0 ok, 1 error, 2 usage). */
+int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, char **argv);
 
 #endif

@@ -1,50 +1,24 @@
-/* The command's side of dnf's configuration (issue 12): variables from the
- * options, repositories skipped by skip_if_unavailable and how --json
- * reports them. The rules themselves are in hp_dnfvars.h / hp_dnfconf.h. */
+/* How check and status --json report the repositories they tried: one
+ * entry per repository, loaded, refused or skipped (skip_if_unavailable).
+ * Which repositories are read and how is hp_repos_load's (hp_repo.h). */
 #include <json-c/json.h>
 
 #include "hp_cli.h"
-#include "hp_dnfconf.h"
 #include "hp_output.h"
-
-void hp_cli_dnfvars_load(struct hp_cli_ctx *ctx, struct hp_dnfvars *vars,
-			 const struct hp_dnf_main *m)
-{
-	struct hp_dnfvars_opts vo = { ctx->opts->root, ctx->opts->dbpath, ctx->opts->releasever,
-				      m->releasever };
-
-	hp_dnfvars_load(vars, &vo);
-}
-
-int hp_cli_repo_skip(struct hp_cli_ctx *ctx, const struct hp_repo_conf *c, struct hp_strbuf *err)
-{
-	if (c->skip_if_unavailable <= 0)
-		return 0;
-	hp_strvec_push(&ctx->skipped, c->id);
-	hp_strvec_push(&ctx->skipped_why, err->buf ? err->buf : "");
-	hp_strvec_pushf(&ctx->messages, "skipped (skip_if_unavailable=True): %s",
-			err->buf ? err->buf : c->id);
-	hp_strbuf_reset(err);
-	return 1;
-}
 
 struct json_object *hp_cli_json_repos(const struct hp_cli_ctx *ctx)
 {
 	struct json_object *a = json_object_new_array();
+	const struct hp_repo_results *res = &ctx->repo_results;
 
-	for (size_t i = 0; i < ctx->nr_repos; i++) {
+	for (size_t i = 0; i < res->nr; i++) {
 		struct json_object *x = json_object_new_object();
 
-		json_object_object_add(x, "id", hp_json_str(ctx->repos[i].id));
-		json_object_object_add(x, "error", NULL);
-		json_object_array_add(a, x);
-	}
-	for (size_t i = 0; i < ctx->skipped.nr; i++) {
-		struct json_object *x = json_object_new_object();
-
-		json_object_object_add(x, "id", hp_json_str(ctx->skipped.v[i]));
-		json_object_object_add(x, "error", hp_json_str(ctx->skipped_why.v[i]));
-		json_object_object_add(x, "skipped", json_object_new_boolean(1));
+		json_object_object_add(x, "id", hp_json_str(res->v[i].id));
+		json_object_object_add(x, "url", hp_json_str(res->v[i].url));
+		json_object_object_add(x, "error", hp_json_str(res->v[i].error));
+		if (res->v[i].skipped)
+			json_object_object_add(x, "skipped", json_object_new_boolean(1));
 		json_object_array_add(a, x);
 	}
 	return a;

@@ -11,104 +11,73 @@
 #include "hp_table.h"
 #include "repo_cli.h"
 
-enum { OPT_ID, OPT_KIND, OPT_ISSUED, OPT_UNTIL, OPT_BUILD };
-
-const struct hp_cli_opt hp_baseline_add_opts[] = {
-	[OPT_ID] = { "id", "ID", 0, 1, "unique baseline id, e.g. 2026-Q4 (required)" },
-	[OPT_KIND] = { "kind", "planned|unplanned", 0, 1,
-		       "on the release calendar, or an emergency rebuild (required)" },
-	[OPT_ISSUED] = { "issued", "YYYY-MM-DD", 0, 1, "issue date (required)" },
-	[OPT_UNTIL] = { "supported-until", "YYYY-MM-DD", 0, 0,
-			"support end; no hotpatches for its builds after it" },
-	[OPT_BUILD] = { "build", "NAME=EVR", 1, 1,
-			"a component build, [E:]V-R (required, repeatable)" },
-	{ NULL, NULL, 0, 0, NULL },
-};
-
-const struct hp_cli_opt hp_json_opts[] = {
-	{ "json", NULL, 0, 0, "print JSON instead of a table" },
-	{ NULL, NULL, 0, 0, NULL },
-};
-
-int hp_cmd_baseline_add(const struct hp_cli_cmd *cmd, int argc, char **argv)
+int hp_cmd_baseline_add(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
-	struct hp_cli_args a;
+	const struct hp_repo_cli_opts *a = ctx->opts;
+	const char *repo = argv[1];
+	const struct { const char *name, *value; } dates[] = {
+		{ "issued", a->issued }, { "supported-until", a->supported_until },
+	};
 	struct hp_baseline b;
 	struct hp_strbuf err = HP_STRBUF_INIT;
-	static const int required[] = { OPT_ID, OPT_KIND, OPT_ISSUED, OPT_BUILD };
-	int exit_now, rc;
+	int rc;
 
 	hp_baseline_init(&b);
-	rc = hp_cli_parse(cmd, argc, argv, 1, &a, &exit_now);
-	if (rc || exit_now)
-		goto out;
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (!a.set[required[i]]) {
-			rc = hp_cli_usage_error(cmd, "option '--%s' is required",
-						hp_baseline_add_opts[required[i]].name);
-			goto out;
-		}
 	/* Values of the wrong form are usage errors (exit 2), as --expires-days
 	 * is; what only the repository can judge (a duplicate id, support
 	 * ending before the issue date) stays an error (exit 1). */
-	b.id = hp_xstrdup(hp_cli_value(&a, OPT_ID));
-	if (hp_baseline_kind_parse(hp_cli_value(&a, OPT_KIND), &b.kind)) {
-		rc = hp_cli_usage_error(cmd, "invalid --kind '%s': expected 'planned' or 'unplanned'",
-					hp_cli_value(&a, OPT_KIND));
+	b.id = hp_xstrdup(a->id);
+	if (hp_baseline_kind_parse(a->kind, &b.kind)) {
+		rc = hp_cli_usage_error("invalid --kind '%s': expected 'planned' or 'unplanned'",
+					a->kind);
 		goto out;
 	}
-	for (int o = OPT_ISSUED; o <= OPT_UNTIL; o++) {
-		const char *v = hp_cli_value(&a, o);
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
 		time_t t;
 
-		if (v && hp_parse_date(v, &t)) {
-			rc = hp_cli_usage_error(cmd, "invalid --%s '%s': expected a date YYYY-MM-DD",
-						hp_baseline_add_opts[o].name, v);
+		if (dates[i].value && hp_parse_date(dates[i].value, &t)) {
+			rc = hp_cli_usage_error("invalid --%s '%s': expected a date YYYY-MM-DD",
+						dates[i].name, dates[i].value);
 			goto out;
 		}
 	}
-	b.issued = hp_xstrdup(hp_cli_value(&a, OPT_ISSUED));
-	b.supported_until = hp_xstrdup(hp_cli_value(&a, OPT_UNTIL));
-	for (size_t i = 0; i < a.values[OPT_BUILD].nr; i++) {
+	b.issued = hp_xstrdup(a->issued);
+	b.supported_until = hp_xstrdup(a->supported_until);
+	for (size_t i = 0; i < a->builds.nr; i++) {
 		char *name, *evr;
 
-		if (hp_build_arg_parse(a.values[OPT_BUILD].v[i], &name, &evr, &err)) {
-			rc = hp_cli_usage_error(cmd, "%s", err.buf);
+		if (hp_build_arg_parse(a->builds.v[i], &name, &evr, &err)) {
+			rc = hp_cli_usage_error("%s", err.buf);
 			goto out;
 		}
 		hp_baseline_add_build(&b, name, evr);
 		free(name);
 		free(evr);
 	}
-	if (hp_baselines_add(a.positional[0], &b, &err)) {
+	if (hp_baselines_add(repo, &b, &err)) {
 		rc = hp_cli_error(err.buf);
 		goto out;
 	}
-	printf("added baseline '%s' to '%s'\n", hp_cli_value(&a, OPT_ID), a.positional[0]);
+	printf("added baseline '%s' to '%s'\n", a->id, repo);
 	rc = HP_EXIT_OK;
 out:
 	hp_baseline_release(&b);
-	hp_cli_args_release(&a);
 	hp_strbuf_release(&err);
 	return rc;
 }
 
-int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
+int hp_cmd_baseline_list(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
-	struct hp_cli_args a;
 	struct hp_meta m;
 	struct hp_strbuf err = HP_STRBUF_INIT;
-	int exit_now, rc;
+	int rc;
 
 	hp_meta_init(&m);
-	rc = hp_cli_parse(cmd, argc, argv, 1, &a, &exit_now);
-	if (rc || exit_now)
-		goto out;
-	if (hp_baselines_load(&m, a.positional[0], &err)) {
+	if (hp_baselines_load(&m, argv[1], &err)) {
 		rc = hp_cli_error(err.buf);
 		goto out;
 	}
-	if (a.set[0]) {
+	if (ctx->opts->json) {
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < m.nr_baselines; i++) {
@@ -130,9 +99,10 @@ int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 			json_object_object_add(o, "builds", builds);
 			json_object_array_add(arr, o);
 		}
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		if (hp_json_print_flags(stdout, arr, 0)) {
+			rc = hp_cli_error("cannot write to standard output");
+			goto out;
+		}
 	} else {
 		struct hp_table t;
 
@@ -155,7 +125,6 @@ int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	rc = HP_EXIT_OK;
 out:
 	hp_meta_release(&m);
-	hp_cli_args_release(&a);
 	hp_strbuf_release(&err);
 	return rc;
 }

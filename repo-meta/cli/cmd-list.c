@@ -10,33 +10,30 @@
 #include "hp_table.h"
 #include "repo_cli.h"
 
-int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
+int hp_cmd_list(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
-	struct hp_cli_args a;
+	const char *repo = argv[1];
 	struct hp_meta m;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	struct hp_strbuf problems = HP_STRBUF_INIT;
-	int exit_now, rc;
+	int rc;
 
 	hp_meta_init(&m);
-	rc = hp_cli_parse(cmd, argc, argv, 1, &a, &exit_now);
-	if (rc || exit_now)
-		goto out;
-	if (hp_repo_read_published(a.positional[0], &m, &err)) {
+	if (hp_repo_read_published(repo, &m, &err)) {
 		rc = hp_cli_error(err.buf);
 		goto out;
 	}
 	/* The same rules as verify and the client: metadata they refuse is
 	 * not listed as if it were good (the signature is verify's job). */
 	if (hp_meta_validate(&m, &problems)) {
-		char *prefix = hp_xasprintf("'%s': invalid hotpatch metadata: ", a.positional[0]);
+		char *prefix = hp_xasprintf("'%s': invalid hotpatch metadata: ", repo);
 
 		hp_error_lines(&err, prefix, problems.buf);
 		free(prefix);
 		rc = hp_cli_error(err.buf);
 		goto out;
 	}
-	if (a.set[0]) {
+	if (ctx->opts->json) {
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < m.nr_hotpatches; i++) {
@@ -58,9 +55,10 @@ int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 			json_object_array_add(arr, o);
 			free(evr);
 		}
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		if (hp_json_print_flags(stdout, arr, 0)) {
+			rc = hp_cli_error("cannot write to standard output");
+			goto out;
+		}
 	} else {
 		struct hp_table t;
 
@@ -85,7 +83,6 @@ int hp_cmd_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	rc = HP_EXIT_OK;
 out:
 	hp_meta_release(&m);
-	hp_cli_args_release(&a);
 	hp_strbuf_release(&err);
 	hp_strbuf_release(&problems);
 	return rc;

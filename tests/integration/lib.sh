@@ -21,7 +21,7 @@
 #   the test).
 #
 # Environment:
-#   HP_BUILD_DIR   where the project's binaries are (default /work/main/build)
+#   HP_BUILD_DIR   where the project's binaries are (default: build/ of this checkout)
 #   HP_CACHE_DIR   cache shared between tests/runs (default /tmp/hp-cache)
 #   HP_KEEP=1      keep $HP_TEST_TMP after the test
 #   HP_KVER        kernel headers version to build modules against
@@ -38,7 +38,7 @@ HP_SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HP_FIXTURES=$HP_SRC_DIR/tests/integration/fixtures
 HP_SPECS=$HP_FIXTURES/specs
 HP_KLP_SRC=$HP_SRC_DIR/tests/fixtures/klp
-: "${HP_BUILD_DIR:=/work/main/build}"
+: "${HP_BUILD_DIR:=$HP_SRC_DIR/build}"
 : "${HP_CACHE_DIR:=/tmp/hp-cache}"
 export HP_SRC_DIR HP_FIXTURES HP_SPECS HP_KLP_SRC HP_BUILD_DIR HP_CACHE_DIR
 

@@ -13,6 +13,8 @@
 # reason is its last "skip: ..." line on stderr.  A skip never counts as a
 # pass.  Each test's output goes to $HP_LOG_DIR/NAME.log; the tail of a
 # failing test's log is copied to stderr (all of it with -v).
+# With --ctest (one TEST, as CTest runs it) the exit status is the test's
+# own: 0 pass, 77 skip (CTest's SKIP_RETURN_CODE), else fail.
 #
 # Environment:
 #   HP_TEST_TIMEOUT  seconds per test (default 900)
@@ -23,10 +25,15 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 verbose=0
-if [ "${1:-}" = -v ]; then
-	verbose=1
+ctest=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-v) verbose=1 ;;
+	--ctest) ctest=1 ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 case "${1:-}" in
 -h|--help)
 	sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -35,7 +42,7 @@ case "${1:-}" in
 esac
 
 : "${HP_TEST_TIMEOUT:=900}"
-: "${HP_BUILD_DIR:=/work/main/build}"
+: "${HP_BUILD_DIR:=$(cd "$here/../.." && pwd)/build}"
 export HP_BUILD_DIR
 if [ -z "${HP_LOG_DIR:-}" ]; then
 	if [ -d "$HP_BUILD_DIR" ]; then
@@ -87,6 +94,7 @@ for t in "${tests[@]}"; do
 	(cd "$wd" &&
 		exec timeout --kill-after=10 "$HP_TEST_TIMEOUT" bash "$t") </dev/null >"$log" 2>&1
 	rc=$?
+	last_rc=$rc
 	rm -rf "$wd"
 	secs=$((SECONDS - start))
 	case "$rc" in
@@ -125,4 +133,7 @@ if [ "$skipped" -gt 0 ]; then
 	summary="$summary, $skipped skipped"
 fi
 echo "$summary"
+if [ "$ctest" = 1 ] && [ ${#tests[@]} = 1 ]; then
+	exit "$last_rc"
+fi
 [ "$failed" = 0 ]

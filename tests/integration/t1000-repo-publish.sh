@@ -153,7 +153,8 @@ if command -v man >/dev/null 2>&1; then
 	grep -o -- '--[a-z][a-z-]*' "$HP_TEST_TMP/help.txt" | sort -u | while read -r opt; do
 		hp_assert_contains "$page" "$opt"
 	done
-	grep '^  hotpatch-repo ' "$HP_TEST_TMP/help.txt" | awk '{print $2, $3}' | while read -r c1 c2; do
+	# each command's synopsis: tests/cli/man-synopsis.sh compares the SYNOPSIS section
+	"$HR" --help-synopsis | awk '{print $2, $3}' | while read -r c1 c2; do
 		[ "$c2" = REPO ] && c2=
 		hp_assert_contains "$page" "hotpatch-repo $c1${c2:+ $c2} REPO"
 	done

@@ -131,7 +131,9 @@ one_line() {   # WHAT REGEX ARGS...
 	hp_assert_exit 1 "$HP" --root "$root" "$@" check --json
 	hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "$what: one error line"
 	hp_assert_contains "$HP_ERR" "$re"
-	hp_assert_eq "" "$(cat "$HP_OUT")" "$what: nothing on stdout"
+	# with --json the error is also one JSON object on stdout (issue 13)
+	hp_assert_eq "1 $(sed 's/^hotpatch: error: //' "$HP_ERR")" \
+		"$(jq -r '"\(.exit) \(.error)"' "$HP_OUT")" "$what: the error as JSON on stdout"
 }
 one_line "tampered" "^hotpatch: error: .*'$base/tampered/$hpfile': checksum mismatch" \
 	--repo "$base/tampered" --gpgkey "$key"

@@ -1,5 +1,5 @@
-/* Unit tests of the hotpatch metadata model and its XML codec (repo-meta/meta.c,
- * repo-meta/meta_xml.c). Fixtures: tests/data/meta/. Compression tests use the
+/* Unit tests of the hotpatch metadata model and its XML codec (meta/meta.c,
+ * meta/meta_xml.c). Fixtures: tests/data/meta/. Compression tests use the
  * real xz/zstd/bzip2 tools when they are installed. */
 #include <check.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/vm/demo.sh D REPO - the live part of /work/main/demo.sh: boot the
+# tests/vm/demo.sh D REPO - the live part of demo.sh (top of the tree): boot the
 # machine's own Debian kernel in qemu and, inside it, install kernel-core
 # and the v1 hotpatch from REPO (published and signed by demo.sh; D holds
 # the operator's public key operator.asc) into an installroot, then

@@ -7,14 +7,21 @@
 # test's output is printed; -v prints every test's output.  Logs stay in
 # $HP_VM_LOGDIR (default: a new directory under /tmp).  Exits 1 if any test
 # failed, else 0.  Tests exit 0 (pass), 77 (skip) or anything else (fail).
+# With --ctest (one TEST, as CTest runs it) the exit status is the test's
+# own, so that CTest's SKIP_RETURN_CODE 77 reports a skip.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 verbose=0
-if [ "${1:-}" = -v ]; then
-	verbose=1
+ctest=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-v) verbose=1 ;;
+	--ctest) ctest=1 ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
@@ -31,6 +38,7 @@ for t in "${tests[@]}"; do
 	start=$(date +%s.%N)
 	bash "$t" >"$log" 2>&1 </dev/null
 	rc=$?
+	last_rc=$rc
 	secs=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")
 	case "$rc" in
 	0)
@@ -56,4 +64,7 @@ done
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
+if [ "$ctest" = 1 ] && [ ${#tests[@]} = 1 ]; then
+	exit "$last_rc"
+fi
 [ "$failed" = 0 ]

@@ -9,7 +9,7 @@
 #include <lzma.h>
 #include <zstd.h>
 
-#include "hp_pkgscan.h"
+#include "hp_modinfo.h"
 
 void hp_modinfo_init(struct hp_modinfo *mi)
 {

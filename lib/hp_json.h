@@ -17,5 +17,10 @@ struct json_object *hp_json_strings(const struct hp_strvec *a, const struct hp_s
 /* Prints `obj` pretty, slashes unescaped, one trailing newline, and drops
  * the reference. Returns 0, or -1 on a write error. */
 int hp_json_print(FILE *f, struct json_object *obj);
+/* The same with json-c's `flags` added to pretty and unescaped slashes
+ * (hotpatch-repo prints without JSON_C_TO_STRING_SPACED). */
+int hp_json_print_flags(FILE *f, struct json_object *obj, int flags);
+/* How many objects hp_json_print* printed in this process. */
+unsigned long hp_json_printed(void);
 
 #endif
