@@ -226,4 +226,12 @@ char *hp_live_engine_config(struct hp_engine_config *cfg, const char *root,
 struct hp_cli_ctx;
 int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, char **argv);
 
+/* Whether `root` may be live-patched from this machine: "/" (or NULL, or a
+ * path resolving to "/"), or any root when the environment has
+ * HP_ROOT_IS_LIVE=1 (tests and what-if runs where the root stands for the
+ * running system, as HP_UNAME_R stands for its kernel). Otherwise 0 with
+ * one line in `err`: an image's hotpatch must never be loaded into the
+ * build host's kernel because the kernel versions happen to match. */
+int hp_live_root_is_live(const char *root, const char *op, struct hp_strbuf *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* Live apply glue: installed hotpatch packages -> engines. See hp_live.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -666,4 +667,21 @@ int hp_live_pkg_is_live(const struct hp_live_pkg *p, const char *root,
 	hp_engine_free(e);
 	free(conf_dir);
 	return ret;
+}
+
+int hp_live_root_is_live(const char *root, const char *op, struct hp_strbuf *err)
+{
+	const char *env = getenv("HP_ROOT_IS_LIVE");
+	char real[PATH_MAX];
+
+	if (!root || !*root || !strcmp(root, "/"))
+		return 1;
+	if (realpath(root, real) && !strcmp(real, "/"))
+		return 1;
+	if (env && !strcmp(env, "1"))
+		return 1;
+	hp_error(err, "%s: --root %s is not the running system: its hotpatches go live when it "
+		 "runs ('hotpatch reapply' at its boot); set HP_ROOT_IS_LIVE=1 only when %s is "
+		 "the live system", op, root, root);
+	return 0;
 }

@@ -17,10 +17,11 @@
 #define HP_COMMANDS(X)                                                              \
 	X(check, "check", "[--updateinfo]",                                         \
 	  "hotpatches available for the running builds; exit 0 none, 100 some, 1 error; " \
-	  "--updateinfo: also the packages of reboot_suggested advisories", HP_CMD_ARGS) \
+	  "--updateinfo: also the packages of reboot_suggested advisories",         \
+	  HP_CMD_ARGS | HP_CMD_REPO_RESULTS)                                        \
 	X(status, "status", "",                                                     \
 	  "running builds, current baseline, live / installed-not-live hotpatches, " \
-	  "held-back updates, reboot needed and why", HP_CMD_ALL)                    \
+	  "held-back updates, reboot needed and why", HP_CMD_ALL | HP_CMD_REPO_RESULTS) \
 	X(needs_reboot, "needs-reboot", "",                                         \
 	  "exit 0 no, 1 yes (as needs-restarting -r), but aware of live hotpatches", \
 	  HP_CMD_SYSTEM)                                                            \
@@ -380,6 +381,33 @@ static struct hp_repo *repo_slot(struct hp_cli_ctx *ctx, size_t *alloc)
 	return r;
 }
 
+/* After hp_repo_load(r, ...) returned `rc`: records the result. A refused
+ * repository fails the load (-1, err kept) unless the command reports
+ * refused repositories one by one (HP_CMD_REPO_RESULTS): then its error
+ * is recorded, err is cleared and the next repository is read. */
+static int repo_loaded(struct hp_cli_ctx *ctx, struct hp_repo *r, const char *id,
+		       const char *url, int rc, struct hp_strbuf *err)
+{
+	char *why;
+
+	if (!rc) {
+		hp_cli_repo_result_add(ctx, r->id, url, NULL);
+		ctx->nr_repos++;
+		return 0;
+	}
+	if (!ctx->cmd || !(ctx->cmd->flags & HP_CMD_REPO_RESULTS))
+		return -1;
+	/* one line: the stderr report and the JSON entry are line-based */
+	why = hp_xstrdup(err->len ? err->buf : "cannot be read");
+	for (char *p = why; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	hp_cli_repo_result_add(ctx, id, url, why);
+	free(why);
+	hp_strbuf_reset(err);
+	return 0;
+}
+
 static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 {
 	const struct hp_cli_opts *o = ctx->opts;
@@ -412,9 +440,9 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 		for (size_t i = 0; i < o->repos.nr; i++) {
 			struct hp_repo *r = repo_slot(ctx, &alloc);
 
-			if (hp_repo_load(r, NULL, o->repos.v[i], &ro, 1, err))
+			if (repo_loaded(ctx, r, NULL, o->repos.v[i],
+					hp_repo_load(r, NULL, o->repos.v[i], &ro, 1, err), err))
 				goto out;
-			ctx->nr_repos++;
 		}
 	} else {
 		if (hp_repo_conf_list(o->root, &confs, &nr_confs, err))
@@ -447,9 +475,8 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			r = repo_slot(ctx, &alloc);
 			rc = hp_repo_load(r, c->id, c->baseurl, &co, c->repo_gpgcheck, err);
 			hp_repo_opts_release(&co);
-			if (rc)
+			if (repo_loaded(ctx, r, c->id, c->baseurl, rc, err))
 				goto out;
-			ctx->nr_repos++;
 		}
 	}
 	ctx->rrepos = hp_xcalloc(ctx->nr_repos + 1, sizeof(*ctx->rrepos));
@@ -477,6 +504,11 @@ static int resolve(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	int ret = -1;
 
 	hp_resolve_components(ctx->rrepos, ctx->nr_rrepos, &components);
+	/* Offline too: the installed hotpatches' components and the running
+	 * kernel are known from the rpmdb, metadata only adds baselines. */
+	hp_resolve_installed_components(ctx->sys.pool, &components);
+	if (ctx->sys.kernel_name && !hp_strvec_contains(&components, ctx->sys.kernel_name))
+		hp_strvec_push(&components, ctx->sys.kernel_name);
 	if (hp_system_detect_running(&ctx->sys, &components, &ctx->opts->running, err))
 		goto out;
 	for (size_t i = 0; i < ctx->sys.messages.nr; i++)
@@ -534,6 +566,7 @@ void hp_cli_ctx_release(struct hp_cli_ctx *ctx)
 	ctx->nr_rrepos = 0;
 	hp_resolution_release(&ctx->res);
 	hp_strvec_release(&ctx->messages);
+	hp_cli_repo_results_release(ctx);
 	ctx->loaded = 0;
 }
 

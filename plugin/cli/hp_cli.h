@@ -43,6 +43,9 @@ enum hp_cmd_flags {
 	HP_CMD_ARGS = 1 << 3,       /* takes operands/own options (else extra args = usage error) */
 	HP_CMD_ROOT = 1 << 4,       /* needs root privileges (documentation; engines enforce) */
 	HP_CMD_LOCK = 1 << 5,       /* takes the run lock (engines) */
+	HP_CMD_REPO_RESULTS = 1 << 6, /* a refused repository is recorded in ctx->repo_results
+					 and the others still load (check, status); without
+					 it the first refused repository fails the load */
 	HP_CMD_ALL = HP_CMD_SYSTEM | HP_CMD_REPOS | HP_CMD_RESOLVE,
 };
 
@@ -60,6 +63,14 @@ struct hp_cli_cmd {
 	hp_cmd_fn fn;
 };
 
+/* One repository the context tried to load, in order. */
+struct hp_cli_repo_result {
+	char *id;        /* dnf's repo id, or for --repo the derived id (the path or URL
+			    as given when it did not load) */
+	char *url;       /* as configured or given (--repo) */
+	char *error;     /* NULL: verified and read; else why it was refused (one line) */
+};
+
 struct hp_cli_ctx {
 	const struct hp_cli_opts *opts;
 	const struct hp_cli_cmd *cmd;
@@ -74,6 +85,8 @@ struct hp_cli_ctx {
 						(check --updateinfo); set before loading */
 	struct hp_cache cache;               /* <root>/var/cache/hotpatch; flushed by main when
 						the command succeeded */
+	struct hp_cli_repo_result *repo_results;   /* every repository tried (HP_CMD_REPOS) */
+	size_t nr_repo_results, alloc_repo_results;
 	unsigned loaded;                     /* what is loaded already (private) */
 };
 
@@ -107,6 +120,21 @@ const char *hp_live_state_name(enum hp_live_state s);   /* "unknown", "no", "yes
 /* Reboot decision shared by status and needs-reboot: 1 = needed (reasons
  * appended to `why`, one per line entry), 0 = not. Needs HP_CMD_SYSTEM. */
 int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
+
+/* Per-repository results (repo-results.c). hp_cli_repo_result_add takes
+ * copies. hp_cli_repos_refused prints "hotpatch: error: repository 'ID'
+ * refused: WHY" on stderr for each refused repository and returns how many
+ * there were; hp_cli_repos_json is [{"id","url","error": null|"why"}]. */
+void hp_cli_repo_result_add(struct hp_cli_ctx *ctx, const char *id, const char *url,
+			    const char *error);
+size_t hp_cli_repos_refused(const struct hp_cli_ctx *ctx);
+/* Whether repositories were tried and every one was refused: then check
+ * has nothing verified to answer for and prints nothing on stdout (the
+ * fault rule), only the refusals. status still answers from the rpmdb
+ * (offline status) and exits 1. */
+int hp_cli_repos_none_verified(const struct hp_cli_ctx *ctx);
+struct json_object *hp_cli_repos_json(const struct hp_cli_ctx *ctx);
+void hp_cli_repo_results_release(struct hp_cli_ctx *ctx);
 
 /* The commands (one file each). */
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);
