@@ -442,8 +442,8 @@ class PendingCheck(object):
         if not found:
             return False
         for rid, why in sorted(found.items()):
-            logger.warning('hotpatch: repository %s refused: %s; its hotpatches are not '
-                           'installed, the rest of the upgrade runs', rid, why)
+            logger.warning('hotpatch: repository %s: hotpatch metadata refused (%s); its '
+                           'hotpatches are skipped, the rest of the upgrade runs', rid, why)
         self.runner.refused.update(found)
         return True
 
@@ -800,10 +800,11 @@ class HotpatchUpgrade(object):
             return
         for rid in sorted(refused):
             logger.error('hotpatch: repository %s refused: %s', rid, refused[rid])
-        raise dnf.exceptions.Error('hotpatch: %d hotpatch repositor%s refused; their hotpatches '
+        one = len(refused) == 1
+        raise dnf.exceptions.Error('hotpatch: %d hotpatch repositor%s refused; %s hotpatches '
                                    'were not installed' % (len(refused),
-                                                           'y was' if len(refused) == 1
-                                                           else 'ies were'))
+                                                           'y was' if one else 'ies were',
+                                                           'its' if one else 'their'))
 
     def _apply(self):
         # --repo: payloads are checked against the published (signed)
