@@ -8,7 +8,6 @@
 #include "hp_cache.h"
 #include "hp_cli.h"
 #include "hp_fetch.h"
-#include "hp_live.h"
 
 /* The command table. One row per command: function suffix, command word,
  * operands usage, summary, flags (enum hp_cmd_flags). --help and the man
@@ -595,12 +594,6 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &opts, &cmd, &cmd_argv, &code))
 		goto out;
 	ctx.cmd = cmd;
-	/* Before anything under the root is opened: an image's hotpatches
-	 * never go into this machine's kernel (hp_live_root_is_live). */
-	if ((cmd->flags & HP_CMD_LOCK) && !hp_live_root_is_live(opts.root, cmd->name, &err)) {
-		code = hp_cli_error(err.buf);
-		goto out;
-	}
 	cache_dir = root_path(&opts, HP_CACHE_SUBDIR);
 	hp_cache_init(&ctx.cache, cache_dir);
 	free(cache_dir);

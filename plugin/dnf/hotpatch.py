@@ -1003,9 +1003,14 @@ class Hotpatch(dnf.Plugin):
         # downloaded with the rest.  Plain dnf-automatic when automatic = no.
         if not _is_dnf_automatic(self.cli):
             return
-        settings = Settings(self.read_config(self.base.conf))
-        if not settings.automatic:
+        parser = self.read_config(self.base.conf)
+        # only `automatic` is read unless it is on: a broken hotpatch.conf
+        # must not break a dnf-automatic that does not use the plugin
+        if not (parser.has_section('main') and parser.has_option('main', 'automatic')):
             return
+        if parser.getValue('main', 'automatic').strip().lower() in ('no', '0', 'false'):
+            return
+        settings = Settings(parser)
         self.auto = HotpatchUpgrade(self.base, settings)
         self.auto.configure()
 

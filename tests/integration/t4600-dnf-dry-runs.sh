@@ -6,8 +6,9 @@
 #    (exit 0) leave the rpmdb and the engine's live state as they were, never
 #    run `hotpatch apply`, print the holds with reason and baseline before the
 #    prompt, and say what a real run would make live.
-#  - dnf's selection rules win: a hotpatch excluded with --exclude or with
-#    excludepkgs= in the repo file is skipped with a note, the rest of the
+#  - dnf's selection rules win: a hotpatch excluded with --exclude, with
+#    excludepkgs= in the repo file or by dnf-plugins-core's versionlock
+#    plugin is skipped with a note, the rest of the
 #    upgrade runs (hello 1.1, the exec hotpatch made live), exit 0.
 # Live state: the real exec engine (hp_exec_engine) keeps it in a file; an
 # installed-but-not-live exec hotpatch for the running openssl-libs is what a
@@ -92,12 +93,26 @@ for mode in --downloadonly --setopt=tsflags=test; do
 done
 
 # --- excluded hotpatch: skipped with a note, the rest runs, exit 0 -----------
-for how in cmdline repofile; do
+# versionlock: dnf-plugins-core's real plugin (Debian package dnf-plugins-core)
+# loaded beside ours, locking kernel-hotpatch-6.1.0-57 to version 1.
+VL=/usr/lib/python3/dist-packages/dnf-plugins/versionlock.py
+hows="cmdline repofile"
+if [ -f "$VL" ]; then
+	hows="$hows versionlock"
+	printf '[main]\nenabled = 1\nlocklist = %s\n' "$T/versionlock.list" >"$DNF_CONF_DIR/versionlock.conf"
+	echo 'kernel-hotpatch-6.1.0-57-0:1-1.*' >"$T/versionlock.list"
+else
+	hp_log "no dnf-plugins-core here: the versionlock case is not tested"
+fi
+for how in $hows; do
 	dnf_copy_root "$DNF_ROOT" "$T/x"
 	: >"$state"
 	: >"$LOG"
 	if [ $how = cmdline ]; then
 		hp_assert_exit 0 dnf_run "$T/x" upgrade --hotpatch -y --exclude='kernel-hotpatch*'
+	elif [ $how = versionlock ]; then
+		hp_assert_exit 0 dnf_run "$T/x" upgrade --hotpatch -y \
+			--setopt=pluginpath="$HP_SRC_DIR/plugin/dnf,$(dirname "$VL")"
 	else
 		cp "$DNF_ETC/repos/test.repo" "$T/test.repo.orig"
 		echo 'excludepkgs=kernel-hotpatch*' >>"$DNF_ETC/repos/test.repo"

@@ -25,14 +25,15 @@ R=$T/img
 dnf_copy_root "$DNF_ROOT" "$R"
 H=("$DNF_HOTPATCH" --root "$R")
 for c in "apply --all" "apply hp-ssl" "revert --all" reapply; do
-	sum=$(hp_tree_hash "$R")
+	# (reading the rpmdb rewrites sqlite's shared-memory index only)
+	sum=$(hp_tree_hash "$R" '*.sqlite-shm')
 	# shellcheck disable=SC2086
 	hp_assert_exit 1 "${H[@]}" $c
 	hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "$c: one error line"
 	hp_assert_contains "$HP_ERR" "^hotpatch: error: ${c%% *}: --root $R is not the running system: its hotpatches go live when it runs"
 	hp_assert_contains "$HP_ERR" 'HP_ROOT_IS_LIVE=1'
 	hp_assert_eq "" "$(cat "$state")" "$c: nothing made live"
-	hp_assert_eq "$sum" "$(hp_tree_hash "$R")" "$c: the root unchanged"
+	hp_assert_eq "$sum" "$(hp_tree_hash "$R" '*.sqlite-shm')" "$c: the root unchanged"
 done
 # status and needs-reboot only read: allowed
 hp_assert_exit 0 "${H[@]}" status
