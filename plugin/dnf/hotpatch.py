@@ -16,6 +16,7 @@ from __future__ import absolute_import
 from __future__ import unicode_literals
 
 import argparse
+import glob
 import json
 import logging
 import os
@@ -564,6 +565,8 @@ class HotpatchUpgrade(object):
     def configure(self):
         self.runner.executable()    # fail before any download when missing
         add_hotpatch_metadata(self.base)
+        # dnf disables a repo it cannot load when skip_if_unavailable is on
+        self.enabled = dict((r.id, r) for r in self.base.repos.iter_enabled())
         s = self.settings
         if s.baseline_policy == 'window':
             self.full = in_window(s.window, now_epoch())
@@ -602,6 +605,7 @@ class HotpatchUpgrade(object):
             pending.abort()
             raise
         self.check = pending.result()
+        self._skipped_repos()
         keep = set()
         if self.check is not None:
             for a in self.check['available']:
@@ -623,6 +627,27 @@ class HotpatchUpgrade(object):
         self.excl = excl
         self.keep = keep
         self.installed = installed
+
+    def _skipped_repos(self):
+        """Repos dnf skipped as unavailable (skip_if_unavailable): one that
+        carried hotpatch metadata at its last download (its cache says so)
+        is a refused hotpatch repo; of the others nobody can tell."""
+        now = set(r.id for r in self.base.repos.iter_enabled())
+        for rid, repo in sorted(getattr(self, 'enabled', {}).items()):
+            if rid in now:
+                continue
+            try:
+                cached = glob.glob(os.path.join(repo._repo.getCachedir(), 'repodata',
+                                                '*hotpatch.xml*'))
+            except Exception:
+                cached = []
+            if cached:
+                self.runner.refused[rid] = 'unavailable (skipped by skip_if_unavailable)'
+                logger.warning('hotpatch: repository %s: unavailable, skipped by dnf; its '
+                               'hotpatches are skipped, the rest of the upgrade runs', rid)
+            else:
+                logger.warning('hotpatch: repository %s was skipped by dnf (unavailable); if it '
+                               'publishes hotpatches, they are not installed', rid)
 
     def _mark(self):
         base = self.base

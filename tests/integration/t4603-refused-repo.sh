@@ -9,6 +9,9 @@
 #    and a second, expired hotpatch repo: the good repo's hotpatch and hello
 #    are installed, kernel-core is still held, the exec hotpatch is made
 #    live, and at the end dnf exits 1 with one line for the refused repo.
+#  - a hotpatch repo that dnf skips as unavailable (skip_if_unavailable=1;
+#    its cache holds hotpatch metadata from an earlier --hotpatch run): the
+#    rest of the upgrade runs, one final line for it, exit 1.
 #  - the only hotpatch repo expired: hello 1.1 is still installed, kernel-core
 #    still held (reboot_requiring), no hotpatch installed, exit 1.
 #  - offline (no repository at all): status/--json status name the running
@@ -100,8 +103,40 @@ hp_assert_contains "$LOG" "--repo [^ ]+ --gpgkey $DNF_KEY apply --all"
 	hp_fail "apply was given the refused repo"
 hp_log "dnf: good repo's hotpatch installed, stale repo reported at the end, exit 1"
 
-# --- the only hotpatch repo refused: everything that needs no reboot still comes
+# --- unreachable, skipped by dnf (skip_if_unavailable=1): a hotpatch repo
+# (its last download had hotpatch metadata) is reported like a refused one
 rm -f "$DNF_ETC/repos/stale.repo"
+cp -a "$DNF_REPO" "$T/hp2"
+cat >"$DNF_ETC/repos/hp2.repo" <<EOS
+[hp2]
+name=second hotpatch repository
+baseurl=file://$T/hp2
+enabled=1
+gpgcheck=0
+repo_gpgcheck=1
+gpgkey=file://$DNF_KEY
+skip_if_unavailable=1
+metadata_expire=0
+EOS
+dnf_copy_root "$DNF_ROOT" "$T/u"
+# an earlier --hotpatch run downloaded hp2's hotpatch metadata (dry run)
+DNF_CACHE=$T/cache-u dnf_run "$T/u" --enablerepo=hp2 -y makecache >/dev/null 2>&1 ||
+	hp_fail "makecache with hp2 failed"
+DNF_CACHE=$T/cache-u hp_assert_exit 1 dnf_run "$T/u" --enablerepo=hp2 upgrade --hotpatch --assumeno
+mv "$T/hp2" "$T/hp2.gone"
+: >"$LOG"
+DNF_CACHE=$T/cache-u hp_assert_exit 1 dnf_run "$T/u" --enablerepo=hp2 upgrade --hotpatch -y
+cat "$HP_OUT" "$HP_ERR" >"$T/out"
+hp_assert_contains "$T/out" 'Ignoring repositories: hp2'
+[ "$(grep -c '^hotpatch: repository hp2 refused: unavailable (skipped by skip_if_unavailable)$' "$T/out")" = 1 ] ||
+	hp_fail "expected one final line for the unavailable hotpatch repo"
+hp_assert_contains "$(dnf_qa "$T/u")" '^hello-1\.1-1\.x86_64$'
+hp_assert_contains "$(dnf_qa "$T/u")" '^kernel-hotpatch-6\.1\.0-57-2-1\.x86_64$'
+hp_assert_contains "$LOG" ' apply --all'
+rm -f "$DNF_ETC/repos/hp2.repo"
+hp_log "unavailable hotpatch repo skipped by dnf: the rest ran, reported at the end, exit 1"
+
+# --- the only hotpatch repo refused: everything that needs no reboot still comes
 sed -i "s|^hotpatch_command=.*|hotpatch_command=$DNF_HOTPATCH|" "$DNF_HPCONF"
 dnf_copy_root "$DNF_ROOT" "$T/e"
 : >"$state"
