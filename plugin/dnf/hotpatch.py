@@ -1019,24 +1019,58 @@ def _is_dnf_automatic(cli):
             and 'dnf.automatic.main' in sys.modules)
 
 
+def _extend_cli(cli):
+    """The one place the plugin reaches into dnf's cli: its upgrade command
+    gains --hotpatch, `dnf hotpatch` is registered.  Guarded: on another
+    dnf whose cli differs, plain dnf keeps working and only the plugin's
+    commands are missing.  Returns the command classes added (their
+    settings_parser is set in the config() hook)."""
+    try:
+        upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), {})
+        hpcmd = type(str('HotpatchCommand'), (HotpatchCommand,), {})
+        # register_command() refuses the aliases dnf already owns: replace
+        # the upgrade command in the cli's table instead (not
+        # upgrade-minimal, a subclass with aliases of its own), and only
+        # where no other plugin replaced it already.
+        for alias in UpgradeCommand.aliases:
+            if cli.cli_commands.get(alias) is UpgradeCommand:
+                cli.cli_commands[alias] = upgrade
+        cli.register_command(hpcmd)
+        return (upgrade, hpcmd)
+    except Exception as e:  # never break plain dnf (another dnf version...)
+        logger.warning('hotpatch plugin: cannot add its commands to dnf: %s', e)
+        return ()
+
+
 class Hotpatch(dnf.Plugin):
     name = 'hotpatch'
     auto = None     # HotpatchUpgrade of a dnf-automatic run (automatic = yes)
 
+    def __init__(self, base, cli):
+        super(Hotpatch, self).__init__(base, cli)
+        self.commands = ()
+        # commands must exist before dnf parses the command line, which
+        # is before the config() hook
+        if cli is not None and not _is_dnf_automatic(cli):
+            self.commands = _extend_cli(cli)
+
     def config(self):
+        # Read here, once: validated lazily (Settings) only when --hotpatch
+        # or `dnf hotpatch` is used, so a broken file never breaks plain dnf.
+        parser = self.read_config(self.base.conf)
+        for command in self.commands:
+            command.settings_parser = parser
         # dnf-automatic: before fill_sack, so the hotpatch metadata is
         # downloaded with the rest.  Plain dnf-automatic when automatic = no.
         if not _is_dnf_automatic(self.cli):
             return
-        parser = self.read_config(self.base.conf)
         # only `automatic` is read unless it is on: a broken hotpatch.conf
         # must not break a dnf-automatic that does not use the plugin
         if not (parser.has_section('main') and parser.has_option('main', 'automatic')):
             return
         if parser.getValue('main', 'automatic').strip().lower() in ('no', '0', 'false'):
             return
-        settings = Settings(parser)
-        self.auto = HotpatchUpgrade(self.base, settings)
+        self.auto = HotpatchUpgrade(self.base, Settings(parser))
         self.auto.configure()
 
     def sack(self):
@@ -1059,21 +1093,3 @@ class Hotpatch(dnf.Plugin):
             revert_removed(self.base, settings)
         except dnf.exceptions.Error as e:
             logger.error('hotpatch: %s', e)
-
-    def __init__(self, base, cli):
-        super(Hotpatch, self).__init__(base, cli)
-        if cli is None or _is_dnf_automatic(cli):
-            return
-        parser = self.read_config(base.conf)
-        attrs = {'settings_parser': parser}
-        try:
-            upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), attrs)
-            # register_command() refuses the aliases dnf already owns:
-            # replace the upgrade command in the cli's table instead (not
-            # upgrade-minimal, a subclass with aliases of its own).
-            for alias in UpgradeCommand.aliases:
-                if cli.cli_commands.get(alias) is UpgradeCommand:
-                    cli.cli_commands[alias] = upgrade
-            cli.register_command(type(str('HotpatchCommand'), (HotpatchCommand,), attrs))
-        except Exception as e:  # never break plain dnf (another dnf version...)
-            logger.warning('hotpatch plugin: cannot add its commands to dnf: %s', e)
