@@ -88,4 +88,12 @@ void hp_live_report_release(struct hp_live_report *r);
 int hp_live_run(enum hp_live_op op, const struct hp_live_run_opts *o, struct hp_live_report *rep,
 		struct hp_strbuf *err);
 
+/* Whether `root` may be live-patched from this machine: "/" (or NULL, or a
+ * path resolving to "/"), or any root when the environment has
+ * HP_ROOT_IS_LIVE=1 (tests and what-if runs where the root stands for the
+ * running system, as HP_UNAME_R stands for its kernel). Otherwise 0 with
+ * one line in `err`: an image's hotpatch must never be loaded into the
+ * build host's kernel because the kernel versions happen to match. */
+int hp_live_root_is_live(const char *root, const char *op, struct hp_strbuf *err);
+
 #endif

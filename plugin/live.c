@@ -1,5 +1,6 @@
 /* Live apply runs: installed hotpatch packages -> engines, under the lock
  * and the journal. See hp_live.h. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -331,4 +332,21 @@ out:
 	free(jdir);
 	free(conf_dir);
 	return ret;
+}
+
+int hp_live_root_is_live(const char *root, const char *op, struct hp_strbuf *err)
+{
+	const char *env = getenv("HP_ROOT_IS_LIVE");
+	char real[PATH_MAX];
+
+	if (!root || !*root || !strcmp(root, "/"))
+		return 1;
+	if (realpath(root, real) && !strcmp(real, "/"))
+		return 1;
+	if (env && !strcmp(env, "1"))
+		return 1;
+	hp_error(err, "%s: --root %s is not the running system: its hotpatches go live when it "
+		 "runs ('hotpatch reapply' at its boot); set HP_ROOT_IS_LIVE=1 only when %s is "
+		 "the live system", op, root, root);
+	return 0;
 }

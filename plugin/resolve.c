@@ -318,6 +318,43 @@ static int installed_target(Pool *pool, Solvable *s, char **component, char **bu
 	return 0;
 }
 
+/* The engine an installed package names: X of `Provides:
+ * hotpatch-engine(X)`, malloc'd, or NULL. */
+static char *installed_engine(Pool *pool, Solvable *s)
+{
+	Id *pp;
+
+	if (!s->provides)
+		return NULL;
+	for (pp = s->repo->idarraydata + s->provides; *pp; pp++) {
+		const char *n = pool_id2str(pool, ISRELDEP(*pp) ? GETRELDEP(pool, *pp)->name : *pp);
+		size_t len = strlen(n);
+
+		if (!strncmp(n, "hotpatch-engine(", 16) && len > 17 && n[len - 1] == ')')
+			return hp_xstrndup(n + 16, len - 17);
+	}
+	return NULL;
+}
+
+void hp_resolve_installed_components(Pool *pool, struct hp_strvec *out)
+{
+	Id p;
+	Solvable *s;
+
+	if (!pool || !pool->installed)
+		return;
+	FOR_REPO_SOLVABLES(pool->installed, p, s) {
+		char *component = NULL, *build = NULL;
+
+		if (!installed_target(pool, s, &component, &build))
+			continue;
+		if (!hp_strvec_contains(out, component))
+			hp_strvec_push(out, component);
+		free(component);
+		free(build);
+	}
+}
+
 /* A record of any repo named like the installed package (same EVR
  * preferred), for scenario data and packages without the provide. */
 static const struct hp_hotpatch *record_by_name(const struct hp_resolve_input *in,
@@ -420,6 +457,10 @@ static void collect_installed(const struct hp_resolve_input *in, const struct hp
 			o->engine = hp_xstrdup(rec->engine);
 			for (size_t i = 0; i < rec->cves.nr; i++)
 				hp_strvec_push(&o->cves, rec->cves.v[i]);
+		} else {
+			/* offline, or a repo that no longer lists it: the
+			 * package says which engine makes it live */
+			o->engine = installed_engine(pool, s);
 		}
 	}
 }

@@ -103,6 +103,12 @@ int hp_cli_live_command(struct hp_cli_ctx *ctx, enum hp_live_op op, int argc, ch
 	code = parse_words(op, ctx->opts, argc, argv, &wanted);
 	if (code)
 		goto out;
+	/* After the usage checks (exit 2 first), before any lock, journal or
+	 * engine: an image's hotpatches never go into this machine's kernel. */
+	if (!hp_live_root_is_live(ctx->opts->root, op_word(op), &err)) {
+		code = hp_cli_error(err.buf);
+		goto out;
+	}
 	/* Published checksums when a repository is named; boot-time reapply
 	 * and revert need no repository at all. */
 	if (op == HP_LIVE_APPLY && ctx->opts->repos.nr && hp_cli_ctx_load(ctx, HP_CMD_REPOS, &err)) {

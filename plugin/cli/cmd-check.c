@@ -20,6 +20,11 @@ int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv)
 		code = hp_cli_error(err.buf);
 		goto out;
 	}
+	if (hp_cli_repos_none_verified(ctx)) {
+		hp_cli_repos_refused(ctx);
+		code = HP_EXIT_ERROR;
+		goto out;
+	}
 	/* One list over every repository, one entry per NEVRA (the first
 	 * repository's advisory wins, in the order the repos were given). */
 	for (size_t i = 0; ctx->updateinfo && i < ctx->nr_repos; i++) {
@@ -47,6 +52,10 @@ int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv)
 			hp_cli_note("%s", res->messages.v[i]);
 	}
 	code = res->nr_available ? HP_EXIT_UPDATES : HP_EXIT_OK;
+	/* The verified repositories were answered for above; a refused one
+	 * still makes the run fail, at the end, so timers see it. */
+	if (hp_cli_repos_refused(ctx))
+		code = HP_EXIT_ERROR;
 out:
 	hp_reboot_pkgs_release(&reboot);
 	hp_strbuf_release(&err);

@@ -25,8 +25,13 @@
 #include "hp_live.h"
 #include "hp_output.h"
 
+/* dnf-plugins-core needs-restarting's NEED_REBOOT, plus microcode_ctl (early
+ * microcode is loaded at boot); the dnf plugin's default reboot_requiring
+ * is the same set (docs/dnf-plugin.md). kernel-headers, kernel-tools or
+ * dbus-libs are no reason to reboot. */
 static const char *const reboot_packages[] = {
-	"kernel*", "glibc", "systemd", "dbus*", "linux-firmware", "microcode_ctl", NULL,
+	"kernel", "kernel-core", "kernel-rt", "glibc", "linux-firmware", "systemd", "dbus",
+	"dbus-broker", "dbus-daemon", "microcode_ctl", NULL,
 };
 
 static int reboot_requiring(const char *name)

@@ -175,6 +175,8 @@ int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 	} else {
 		status_text(ctx, live, &details, &orph, &orph_notes, reboot, &why);
 	}
+	if (hp_cli_repos_refused(ctx))
+		code = HP_EXIT_ERROR;
 	hp_live_orphans_release(&orph);
 	hp_strvec_release(&orph_notes);
 	hp_strbuf_release(&err);

@@ -85,9 +85,10 @@ static const struct hp_option reapply_options[] = {
  * --updateinfo changes what the repositories' loading reads. */
 static const struct hp_command commands[] = {
 	{ "check", "", "hotpatches available for the running builds; exit 0 none, 100 some, 1 error",
-	  check_options, 0, 0, 0, hp_cmd_check, NULL },
+	  check_options, 0, 0, HP_CMD_REPO_RESULTS, hp_cmd_check, NULL },
 	{ "status", "", "running builds, current baseline, live / installed-not-live hotpatches, "
-	  "held-back updates, reboot needed and why", NULL, 0, 0, HP_CMD_ALL, hp_cmd_status, NULL },
+	  "held-back updates, reboot needed and why", NULL, 0, 0, HP_CMD_ALL | HP_CMD_REPO_RESULTS,
+	  hp_cmd_status, NULL },
 	{ "needs-reboot", "", "exit 0 no, 1 yes (as needs-restarting -r), but aware of live hotpatches",
 	  NULL, 0, 0, HP_CMD_SYSTEM, hp_cmd_needs_reboot, NULL },
 	{ "apply", "[PKG...]", "live-apply installed hotpatch packages that match the running builds",
@@ -140,6 +141,7 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 		.urls = &o->repos, .urls_nogpgcheck = &o->repos_nogpgcheck, .gpgkeys = &o->gpgkeys,
 		.nogpgcheck = o->nogpgcheck, .updateinfo = ctx->updateinfo, .cache = &ctx->cache,
 		.results = &ctx->repo_results,
+		.keep_going = ctx->cmd && (ctx->cmd->flags & HP_CMD_REPO_RESULTS),
 	};
 
 	if (hp_repos_load(&ro, &ctx->repos, &ctx->nr_repos, &ctx->messages, err))
@@ -164,6 +166,11 @@ static int resolve(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	int ret = -1;
 
 	hp_resolve_components(ctx->rrepos, ctx->nr_rrepos, &components);
+	/* Offline too: the installed hotpatches' components and the running
+	 * kernel are known from the rpmdb, metadata only adds baselines. */
+	hp_resolve_installed_components(ctx->sys.pool, &components);
+	if (ctx->sys.kernel_name && !hp_strvec_contains(&components, ctx->sys.kernel_name))
+		hp_strvec_push(&components, ctx->sys.kernel_name);
 	if (hp_system_detect_running(&ctx->sys, &components, &ctx->opts->running, err))
 		goto out;
 	for (size_t i = 0; i < ctx->sys.messages.nr; i++)

@@ -45,6 +45,9 @@ enum hp_cmd_flags {
 	HP_CMD_RESOLVE = 1 << 2,    /* running builds detected and resolved (ctx->res) */
 	HP_CMD_ROOT = 1 << 4,       /* needs root privileges (documentation; engines enforce) */
 	HP_CMD_LOCK = 1 << 5,       /* takes the run lock (engines) */
+	HP_CMD_REPO_RESULTS = 1 << 6, /* a refused repository is recorded in ctx->repo_results
+					 and the others still load (check, status); without
+					 it the first refused repository fails the load */
 	HP_CMD_ALL = HP_CMD_SYSTEM | HP_CMD_REPOS | HP_CMD_RESOLVE,
 };
 
@@ -97,6 +100,14 @@ int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
  * null|"why"} per repository tried, plus "skipped": true for those skipped
  * by skip_if_unavailable. */
 struct json_object *hp_cli_json_repos(const struct hp_cli_ctx *ctx);
+/* Prints "hotpatch: error: repository 'ID' refused: WHY" on stderr for each
+ * refused repository (not the skipped ones) and returns how many there were. */
+size_t hp_cli_repos_refused(const struct hp_cli_ctx *ctx);
+/* Whether repositories were tried and every one was refused: then check
+ * has nothing verified to answer for and prints nothing on stdout (the
+ * fault rule), only the refusals. status still answers from the rpmdb
+ * (offline status) and exits 1. */
+int hp_cli_repos_none_verified(const struct hp_cli_ctx *ctx);
 
 /* The commands (one file each). */
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);

@@ -16,17 +16,20 @@ from __future__ import absolute_import
 from __future__ import unicode_literals
 
 import argparse
+import glob
 import json
 import logging
 import os
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 
 import dnf
 import dnf.cli
 import dnf.exceptions
+import hawkey
 from dnf.cli.commands.upgrade import UpgradeCommand
 
 logger = logging.getLogger('dnf.plugin.hotpatch')
@@ -39,7 +42,12 @@ HP_EXIT_AVAILABLE = 100
 COMMAND_WORDS = ('check', 'status', 'apply', 'revert', 'reapply', 'needs-reboot')
 
 DEFAULTS = {
-    'reboot_requiring': 'kernel* glibc systemd dbus* linux-firmware microcode_ctl',
+    # dnf-plugins-core needs-restarting's NEED_REBOOT, plus microcode_ctl
+    # (docs/dnf-plugin.md says why each needs a reboot).  The running
+    # kernel's build packages (installonlypkg(kernel), installonlypkgs) and
+    # the names in needs-restarting.d/*.conf are held on top of this list.
+    'reboot_requiring': ('kernel kernel-core kernel-rt glibc linux-firmware systemd dbus '
+                         'dbus-broker dbus-daemon microcode_ctl'),
     'hotpatch_command': '/usr/bin/hotpatch',
     'apply_timeout': '60',
     'check_timeout': '300',
@@ -48,6 +56,8 @@ DEFAULTS = {
     'reboot': 'never',
     # dnf-automatic's default, so admins meet no surprise.
     'reboot_command': "shutdown -r +5 'Rebooting after applying package updates'",
+    # dnf-automatic runs install hotpatches and hold back as --hotpatch does
+    'automatic': 'no',
 }
 
 DAYS = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
@@ -87,6 +97,11 @@ class Settings(object):
                 "hotpatch.conf: reboot must be 'never' or 'when-needed', not '%s'"
                 % self.reboot)
         self.reboot_command = get('reboot_command')
+        self.automatic = get('automatic').lower()
+        if self.automatic not in ('yes', 'no', '1', '0', 'true', 'false'):
+            raise dnf.exceptions.ConfigError(
+                "hotpatch.conf: automatic must be 'yes' or 'no', not '%s'" % self.automatic)
+        self.automatic = self.automatic in ('yes', '1', 'true')
 
 
 def _positive_int(key, value):
@@ -177,6 +192,50 @@ def in_window(window, epoch):
     return False
 
 
+def dry_run(base):
+    """Why this run may change nothing, or None: --assumeno, --downloadonly,
+    tsflags=test.  dnf calls the command's run_transaction() after those too
+    (and after "Nothing to do"); a declined prompt never gets there."""
+    conf = base.conf
+    if conf.assumeno:
+        return '--assumeno'
+    if getattr(conf, 'downloadonly', False):
+        return '--downloadonly'
+    if 'test' in (conf.tsflags or []):
+        return 'tsflags=test'
+    return None
+
+
+def root_is_live(base):
+    """Whether dnf's installroot is the running system: "/", or any root
+    with HP_ROOT_IS_LIVE=1 (the hotpatch command's own rule)."""
+    root = base.conf.installroot
+    if not root or os.path.realpath(root) == '/':
+        return True
+    return os.environ.get('HP_ROOT_IS_LIVE') == '1'
+
+
+def needs_restarting_names(base):
+    """The package names in <installroot>/etc/dnf/plugins/needs-restarting.d/
+    *.conf, one a line, as dnf's needs-restarting reads them."""
+    d = os.path.join(base.conf.installroot or '/', 'etc/dnf/plugins/needs-restarting.d')
+    names = set()
+    try:
+        files = sorted(os.listdir(d))
+    except OSError:
+        return names
+    for f in files:
+        path = os.path.join(d, f)
+        if not f.endswith('.conf') or os.path.isdir(path):
+            continue
+        try:
+            with open(path) as fp:
+                names.update(l.strip() for l in fp if l.strip() and not l.startswith('#'))
+        except OSError as e:
+            logger.warning('hotpatch: cannot read %s: %s', path, e.strerror)
+    return names
+
+
 def _file_url_path(url):
     if url.startswith('file://'):
         return url[len('file://'):]
@@ -204,6 +263,7 @@ class Runner(object):
     def __init__(self, base, settings):
         self.base = base
         self.settings = settings
+        self.refused = {}       # dnf repo id -> why its hotpatch metadata was refused
 
     def executable(self):
         cmd = self.settings.hotpatch_command
@@ -234,7 +294,7 @@ class Runner(object):
                     path = repo.get_metadata_path(mdtype)
                 except Exception:
                     path = ''
-                if path and os.path.isfile(path):
+                if path and os.path.isfile(path) and repo.id not in self.refused:
                     repos.append((repo, os.path.dirname(os.path.dirname(path))))
                     break
         return repos
@@ -319,6 +379,8 @@ class PendingCheck(object):
         extra = ['--updateinfo'] if updateinfo else []
         self.todo = [(runner.root_args() + args + ['check', '--json'] + extra, ids)
                      for args, ids in runner.repo_groups(updateinfo)]
+        # the command names a refused --repo by the path it was given
+        self.ids = dict((path, repo.id) for repo, path in runner.hotpatch_repos(updateinfo))
         self.proc = None
         if self.todo:
             self.proc = runner.start(self.todo[0][0])
@@ -341,15 +403,44 @@ class PendingCheck(object):
             proc = self.proc if i == 0 else runner.start(args)
             self.proc = None
             rc, out, err = runner.wait(proc, args, timeout=runner.settings.check_timeout)
-            if rc not in (HP_EXIT_OK, HP_EXIT_AVAILABLE):
+            if rc not in (HP_EXIT_OK, HP_EXIT_AVAILABLE) and not self._refusals(rc, out, err):
                 raise dnf.exceptions.Error('hotpatch check failed for repo %s: %s'
                                            % (', '.join(ids), _last_line(err, rc)))
+            if rc == HP_EXIT_ERROR and not out.strip():
+                continue        # every repo of the group refused (recorded)
             try:
                 res = json.loads(out)
             except ValueError as e:
                 raise dnf.exceptions.Error('hotpatch check: output is not JSON: %s' % e)
             merged = _merge_check(merged, res)
         return merged
+
+    def _refusals(self, rc, out, err):
+        """Exit 1 with one 'repository X refused: WHY' line per refused
+        repo (and, when others verified, their JSON): a stale hotpatch repo
+        costs only its own hotpatches.  Records them in runner.refused;
+        False when the failure is something else."""
+        if rc != HP_EXIT_ERROR:
+            return False
+        found = {}
+        try:
+            for r in json.loads(out).get('repos') or [] if out.strip() else []:
+                if r.get('error'):
+                    found[self.ids.get(r.get('url'), r.get('id'))] = r['error']
+        except (ValueError, AttributeError):
+            return False
+        prefix = "hotpatch: error: repository '"
+        for line in err.splitlines():
+            if line.startswith(prefix) and "' refused: " in line:
+                path, why = line[len(prefix):].split("' refused: ", 1)
+                found.setdefault(self.ids.get(path, path), why)
+        if not found:
+            return False
+        for rid, why in sorted(found.items()):
+            logger.warning('hotpatch: repository %s: hotpatch metadata refused (%s); its '
+                           'hotpatches are skipped, the rest of the upgrade runs', rid, why)
+        self.runner.refused.update(found)
+        return True
 
 
 def _last_line(err, rc):
@@ -463,10 +554,13 @@ class HotpatchUpgrade(object):
         self.full = False       # inside the maintenance window: nothing held
         self.held = {}          # name -> (evr, baseline id or None, reason)
         self.check = None
+        self.marked = []        # NEVRAs of the hotpatches marked for install
 
     def configure(self):
         self.runner.executable()    # fail before any download when missing
         add_hotpatch_metadata(self.base)
+        # dnf disables a repo it cannot load when skip_if_unavailable is on
+        self.enabled = dict((r.id, r) for r in self.base.repos.iter_enabled())
         s = self.settings
         if s.baseline_policy == 'window':
             self.full = in_window(s.window, now_epoch())
@@ -479,7 +573,16 @@ class HotpatchUpgrade(object):
 
     def before_upgrade(self):
         """Mark the hotpatches and hide the held-back updates from the sack,
-        before dnf's own upgrade marks the rest."""
+        before dnf's own upgrade marks the rest; print the holds and what
+        goes live (before dnf's prompt: a dry run shows the plan)."""
+        self.plan()
+        self._mark()
+        self._report_held()
+        self._report_plan()
+
+    def plan(self):
+        """Run check and compute the holds (self.held) and the sack
+        excludes; marks nothing.  `dnf hotpatch list` uses it alone."""
         base = self.base
         sack = base.sack
         # updateinfo only when updates may be held back (outside the window).
@@ -496,6 +599,7 @@ class HotpatchUpgrade(object):
             pending.abort()
             raise
         self.check = pending.result()
+        self._skipped_repos()
         keep = set()
         if self.check is not None:
             for a in self.check['available']:
@@ -514,18 +618,53 @@ class HotpatchUpgrade(object):
             excl = hotpatches.difference(sack.query().filterm(pkg=kept))
         if not self.full:
             excl = excl.union(self._hold(avail, hotpatches, globbed))
-        if excl:
-            sack.add_excludes(excl)
-        for name, evr, arch in sorted(keep):
+        self.excl = excl
+        self.keep = keep
+        self.installed = installed
+
+    def _skipped_repos(self):
+        """Repos dnf skipped as unavailable (skip_if_unavailable): one that
+        carried hotpatch metadata at its last download (its cache says so)
+        is a refused hotpatch repo; of the others nobody can tell."""
+        now = set(r.id for r in self.base.repos.iter_enabled())
+        for rid, repo in sorted(getattr(self, 'enabled', {}).items()):
+            if rid in now:
+                continue
+            try:
+                cached = glob.glob(os.path.join(repo._repo.getCachedir(), 'repodata',
+                                                '*hotpatch.xml*'))
+            except Exception:
+                cached = []
+            if cached:
+                self.runner.refused[rid] = 'unavailable (skipped by skip_if_unavailable)'
+                logger.warning('hotpatch: repository %s: unavailable, skipped by dnf; its '
+                               'hotpatches are skipped, the rest of the upgrade runs', rid)
+            else:
+                logger.warning('hotpatch: repository %s was skipped by dnf (unavailable); if it '
+                               'publishes hotpatches, they are not installed', rid)
+
+    def _mark(self):
+        base = self.base
+        if self.excl:
+            base.sack.add_excludes(self.excl)
+        for name, evr, arch in sorted(self.keep):
             nevra = '%s-%s.%s' % (name, evr, arch)
-            if installed.filter(name=name, evr=evr, arch=arch):
+            if self.installed.filter(name=name, evr=evr, arch=arch):
                 continue
             try:
                 base.install(nevra, strict=True)
             except dnf.exceptions.MarkingError:
+                # dnf's selection rules win: --exclude, excludepkgs=,
+                # versionlock hide it from dnf, not from the metadata.
+                hidden = base.sack.query(flags=hawkey.IGNORE_EXCLUDES).available()
+                if hidden.filter(name=name, evr=evr, arch=arch):
+                    logger.warning('hotpatch: %s is excluded (--exclude, excludepkgs or '
+                                   'versionlock): skipped', nevra)
+                    continue
                 raise dnf.exceptions.Error(
                     'hotpatch: %s is listed in the hotpatch metadata but no enabled '
                     'repository has it' % nevra)
+            self.marked.append(nevra)
             logger.info('hotpatch: %s marked for install', nevra)
 
     def _hotpatch_packages(self, avail, inst_comps):
@@ -547,10 +686,26 @@ class HotpatchUpgrade(object):
         return avail.filter(provides=['hotpatch(%s)' % c for c in sorted(comps)])
 
     def _glob_reboot_requiring(self, avail):
-        """[(pattern, set of the available names it matches)] for
-        reboot_requiring, in its order.  The globs run in C on the sack
-        (hawkey), not in Python over every available package name."""
-        return [(pat, _names_matching(avail, pat)) for pat in self.settings.reboot_requiring]
+        """[(what, set of the available names it holds)]: reboot_requiring
+        in its order, then the names of needs-restarting.d, then the
+        packages of a kernel build (installonlypkg(kernel), and dnf's
+        installonlypkgs entries that name a kernel).  The globs run in C on
+        the sack (hawkey), not in Python over every available name."""
+        out = [("'%s' in reboot_requiring" % pat, _names_matching(avail, pat))
+               for pat in self.settings.reboot_requiring]
+        extra = sorted(needs_restarting_names(self.base))
+        if extra:
+            out.append(('listed in needs-restarting.d',
+                        set(p.name for p in avail.filter(name=extra))))
+        names, provides = [], ['installonlypkg(kernel)']
+        for item in self.base.conf.installonlypkgs:
+            if 'kernel' not in item:
+                continue        # installonlypkg(vm) and the like: no kernel build
+            (provides if '(' in item else names).append(item)
+        kernel = set(p.name for p in avail.filter(provides=sorted(set(provides))))
+        kernel.update(p.name for p in avail.filter(name=names)) if names else None
+        out.append(('a kernel build package (installonlypkg(kernel), installonlypkgs)', kernel))
+        return out
 
     def _hold(self, avail, hotpatches, globbed):
         """Returns the query of the available packages to hide because
@@ -577,7 +732,7 @@ class HotpatchUpgrade(object):
         for pat, names in globbed:
             for name in names:
                 if name not in hotpatch_names and name not in reasons:
-                    reasons[name] = (None, "needs a reboot: matches '%s' in reboot_requiring" % pat)
+                    reasons[name] = (None, 'needs a reboot: %s' % pat)
         for name, h in check_held.items():
             if name not in hotpatch_names:
                 reasons[name] = (h.get('baseline'), h.get('reason') or 'baseline component')
@@ -609,12 +764,66 @@ class HotpatchUpgrade(object):
         return excl
 
     def after_transaction(self):
+        dry = dry_run(self.base)
         try:
-            self._apply()
+            if dry:
+                logger.info('hotpatch: %s: nothing is made live (dry run)%s', dry,
+                            self._would_go_live())
+            elif not root_is_live(self.base):
+                logger.info('hotpatch: %s is not the running system: its hotpatches go live '
+                            'when it runs (hotpatch reapply at its boot); no engine is called',
+                            self.base.conf.installroot)
+            else:
+                self._apply()
         finally:
-            self._report_held()
-        if self.full and self.settings.reboot == 'when-needed':
+            self._report_refused()
+        if self.full and self.settings.reboot == 'when-needed' and not dry and \
+                root_is_live(self.base):
             self._maybe_reboot()
+
+    def _would_go_live(self):
+        """'; a real run makes live: ...' -- the hotpatches this run would
+        install, and the installed ones for a running build not live now
+        (asked from `hotpatch status`, which reads the rpmdb and engines)."""
+        names = list(self.marked)
+        groups = self.runner.repo_groups()
+        rc, out, err = self.runner.run(self.runner.root_args() + (groups[0][0] if groups else [])
+                                       + ['--json', 'status'],
+                                       timeout=self.settings.check_timeout)
+        try:
+            for h in json.loads(out).get('installed') or []:
+                if h.get('for_running') and h.get('newest') and h.get('live') != 'yes':
+                    names.append('%s-%s.%s' % (h['package'], h['evr'], h['arch']))
+        except (ValueError, AttributeError, KeyError):
+            logger.warning('hotpatch: cannot read `hotpatch status --json` (exit status %d): %s',
+                           rc, _last_line(err, rc))
+        if not names:
+            return '; a real run makes no hotpatch live'
+        return '; a real run makes live: %s' % ', '.join(sorted(set(names)))
+
+    def _report_plan(self):
+        if not self.marked:
+            return
+        if root_is_live(self.base):
+            logger.info('hotpatch: to be made live after the transaction: %s',
+                        ', '.join(self.marked))
+        else:
+            logger.info('hotpatch: installed into %s only; live when that system runs: %s',
+                        self.base.conf.installroot, ', '.join(self.marked))
+
+    def _report_refused(self):
+        """At the end, after the rest of the upgrade: one line per refused
+        hotpatch repository, and a non-zero exit so timers see it."""
+        refused = self.runner.refused
+        if not refused:
+            return
+        for rid in sorted(refused):
+            logger.error('hotpatch: repository %s refused: %s', rid, refused[rid])
+        one = len(refused) == 1
+        raise dnf.exceptions.Error('hotpatch: %d hotpatch repositor%s refused; %s hotpatches '
+                                   'were not installed' % (len(refused),
+                                                           'y was' if one else 'ies were',
+                                                           'its' if one else 'their'))
 
     def _apply(self):
         # --repo: payloads are checked against the published (signed)
@@ -716,6 +925,7 @@ class HotpatchCommand(dnf.cli.Command):
             if not groups:
                 if word == 'check':
                     logger.info('No enabled repository has hotpatch metadata.')
+                    self._holds()
                     return
                 groups = [([], [])]
         if word == 'apply':
@@ -736,8 +946,18 @@ class HotpatchCommand(dnf.cli.Command):
                 self.cli.demands.success_exit_status = HP_EXIT_AVAILABLE
             elif rc != HP_EXIT_OK:
                 worst = rc
+        if word == 'check':
+            self._holds()
         if worst != HP_EXIT_OK:
             raise dnf.exceptions.Error('hotpatch %s failed (exit status %d)' % (word, worst))
+
+    def _holds(self):
+        """The holds `dnf upgrade --hotpatch` would make, printed as it
+        prints them (not with --json: one JSON object on stdout)."""
+        if not self.opts.hp_json:
+            hp = HotpatchUpgrade(self.base, self.settings)
+            hp.plan()
+            hp._report_held()
 
 
 def _nevra(pkg):
@@ -786,33 +1006,84 @@ def revert_removed(base, settings):
                          o['live_name'], rc)
 
 
+def _is_dnf_automatic(cli):
+    """dnf-automatic builds a Cli only for its configuration and runs no
+    command: base.upgrade_all(), resolve(), do_transaction()."""
+    return (cli is not None and getattr(cli, 'command', None) is None
+            and 'dnf.automatic.main' in sys.modules)
+
+
+def _extend_cli(cli):
+    """The one place the plugin reaches into dnf's cli: its upgrade command
+    gains --hotpatch, `dnf hotpatch` is registered.  Guarded: on another
+    dnf whose cli differs, plain dnf keeps working and only the plugin's
+    commands are missing.  Returns the command classes added (their
+    settings_parser is set in the config() hook)."""
+    try:
+        upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), {})
+        hpcmd = type(str('HotpatchCommand'), (HotpatchCommand,), {})
+        # register_command() refuses the aliases dnf already owns: replace
+        # the upgrade command in the cli's table instead (not
+        # upgrade-minimal, a subclass with aliases of its own), and only
+        # where no other plugin replaced it already.
+        for alias in UpgradeCommand.aliases:
+            if cli.cli_commands.get(alias) is UpgradeCommand:
+                cli.cli_commands[alias] = upgrade
+        cli.register_command(hpcmd)
+        return (upgrade, hpcmd)
+    except Exception as e:  # never break plain dnf (another dnf version...)
+        logger.warning('hotpatch plugin: cannot add its commands to dnf: %s', e)
+        return ()
+
+
 class Hotpatch(dnf.Plugin):
     name = 'hotpatch'
+    auto = None     # HotpatchUpgrade of a dnf-automatic run (automatic = yes)
+
+    def __init__(self, base, cli):
+        super(Hotpatch, self).__init__(base, cli)
+        self.commands = ()
+        # commands must exist before dnf parses the command line, which
+        # is before the config() hook
+        if cli is not None and not _is_dnf_automatic(cli):
+            self.commands = _extend_cli(cli)
+
+    def config(self):
+        # Read here, once: validated lazily (Settings) only when --hotpatch
+        # or `dnf hotpatch` is used, so a broken file never breaks plain dnf.
+        parser = self.read_config(self.base.conf)
+        for command in self.commands:
+            command.settings_parser = parser
+        # dnf-automatic: before fill_sack, so the hotpatch metadata is
+        # downloaded with the rest.  Plain dnf-automatic when automatic = no.
+        if not _is_dnf_automatic(self.cli):
+            return
+        # only `automatic` is read unless it is on: a broken hotpatch.conf
+        # must not break a dnf-automatic that does not use the plugin
+        if not (parser.has_section('main') and parser.has_option('main', 'automatic')):
+            return
+        if parser.getValue('main', 'automatic').strip().lower() in ('no', '0', 'false'):
+            return
+        self.auto = HotpatchUpgrade(self.base, Settings(parser))
+        self.auto.configure()
+
+    def sack(self):
+        # before dnf-automatic's upgrade_all(): its upgrade then skips the
+        # held updates, and the hotpatches are marked, as with --hotpatch
+        if self.auto is not None:
+            self.auto.before_upgrade()
 
     def transaction(self):
+        if self.auto is not None:
+            self.auto.after_transaction()
+            return
         # A removed live hotpatch must not stay live unknown to rpm.
         try:
             if not any(_is_hotpatch(p) for p in self.base.transaction.remove_set):
                 return
+            if not root_is_live(self.base):
+                return      # an image's engine state is not this machine's
             settings = Settings(self.read_config(self.base.conf))
             revert_removed(self.base, settings)
         except dnf.exceptions.Error as e:
             logger.error('hotpatch: %s', e)
-
-    def __init__(self, base, cli):
-        super(Hotpatch, self).__init__(base, cli)
-        if cli is None:
-            return
-        parser = self.read_config(base.conf)
-        attrs = {'settings_parser': parser}
-        try:
-            upgrade = type(str('HotpatchUpgradeCommand'), (HotpatchUpgradeCommand,), attrs)
-            # register_command() refuses the aliases dnf already owns:
-            # replace the upgrade command in the cli's table instead (not
-            # upgrade-minimal, a subclass with aliases of its own).
-            for alias in UpgradeCommand.aliases:
-                if cli.cli_commands.get(alias) is UpgradeCommand:
-                    cli.cli_commands[alias] = upgrade
-            cli.register_command(type(str('HotpatchCommand'), (HotpatchCommand,), attrs))
-        except Exception as e:  # never break plain dnf (another dnf version...)
-            logger.warning('hotpatch plugin: cannot add its commands to dnf: %s', e)

@@ -842,3 +842,84 @@ hp_ulp_stop() {
 	for p in "${HP_ULP_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${HP_ULP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 }
+
+# ---------------------------------------------------------------------------
+# Live state without a livepatch-capable kernel (issue 9/17 tests)
+
+# hp_exec_engine ROOT STATE - configure the real exec engine "hptest" under
+# ROOT (a root-owned 0644 ROOT/etc/hotpatch/engines.d/hptest.conf) whose
+# commands keep the live state in the file STATE (one NEVRA a line): what is
+# live is what the engine lists, observed by the test without any kernel.
+hp_exec_engine() {
+	local root=$1 state=$2 dir
+	dir=$(dirname "$state")
+	: >"$state"
+	cat >"$dir/hptest-engine" <<EOS
+#!/bin/bash
+case \$1 in
+apply) grep -qxF "\$2" "$state" || echo "\$2" >>"$state" ;;
+revert) grep -vxF "\$2" "$state" >"$state.new" || true; mv "$state.new" "$state" ;;
+list) cat "$state" ;;
+esac
+EOS
+	chmod 0755 "$dir/hptest-engine" "$dir"
+	mkdir -p "$root/etc/hotpatch/engines.d"
+	chmod 0755 "$root" "$root/etc" "$root/etc/hotpatch" "$root/etc/hotpatch/engines.d"
+	cat >"$root/etc/hotpatch/engines.d/hptest.conf" <<EOS
+apply = $dir/hptest-engine apply {package}
+revert = $dir/hptest-engine revert {package}
+list = $dir/hptest-engine list
+EOS
+	chmod 0644 "$root/etc/hotpatch/engines.d/hptest.conf"
+	# the engine's probe wants every directory of its program root-owned 0755
+	chmod 0755 "$HP_TEST_TMP" 2>/dev/null || true
+}
+
+# hp_exec_hotpatch_rpm OUTDIR NAME COMPONENT BUILD - build a hotpatch package
+# NAME-1-1.x86_64 for COMPONENT's build BUILD made live by the hptest exec
+# engine (hp_exec_engine); prints the RPM's path.
+hp_exec_hotpatch_rpm() {
+	local out=$1 name=$2 comp=$3 build=$4 spec
+	spec=$(mktemp "$HP_TEST_TMP/exec-hp.XXXXXX.spec")
+	cat >"$spec" <<EOS
+Name: $name
+Version: 1
+Release: 1
+Summary: test hotpatch made live by the hptest exec engine
+License: MIT
+BuildArch: x86_64
+Provides: hotpatch($comp) = $build
+Provides: hotpatch-engine(hptest)
+%description
+test
+%install
+mkdir -p %{buildroot}/usr/lib/hotpatch/$comp/$build
+echo payload >%{buildroot}/usr/lib/hotpatch/$comp/$build/$name.so
+%files
+/usr/lib/hotpatch/$comp/$build/$name.so
+EOS
+	hp_build_rpm "$spec" "$out"
+}
+
+# hp_plain_rpm OUTDIR NAME VERSION - a plain package NAME-VERSION-1.x86_64
+# with one file (/usr/share/NAME/VERSION); prints the RPM's path.
+hp_plain_rpm() {
+	local out=$1 name=$2 ver=$3 spec
+	spec=$(mktemp "$HP_TEST_TMP/plain.XXXXXX.spec")
+	cat >"$spec" <<EOS
+Name: $name
+Version: $ver
+Release: 1
+Summary: test package $name
+License: MIT
+BuildArch: x86_64
+%description
+test
+%install
+mkdir -p %{buildroot}/usr/share/$name
+echo $ver >%{buildroot}/usr/share/$name/version
+%files
+/usr/share/$name/version
+EOS
+	hp_build_rpm "$spec" "$out"
+}

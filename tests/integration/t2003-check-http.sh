@@ -125,6 +125,8 @@ hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "missing key: one error line"
 hp_assert_contains "$HP_ERR" "cannot fetch '$base/nokey.asc': .*404"
 
 # --- refused, one line each
+# (a refused repository is named: "repository 'ID' refused: WHY", issue 9)
+R_="(repository '[^']*' refused: )?"
 one_line() {   # WHAT REGEX ARGS...
 	local what=$1 re=$2
 	shift 2
@@ -137,12 +139,12 @@ one_line() {   # WHAT REGEX ARGS...
 }
 one_line "tampered" "^hotpatch: error: .*'$base/tampered/$hpfile': checksum mismatch" \
 	--repo "$base/tampered" --gpgkey "$key"
-one_line "404" "^hotpatch: error: cannot fetch '$base/missing/$hpfile': .*404" \
+one_line "404" "^hotpatch: error: ${R_}cannot fetch '$base/missing/$hpfile': .*404" \
 	--repo "$base/missing" --gpgkey "$key"
 down=$(free_port)
-one_line "server down" "^hotpatch: error: cannot fetch 'http://127.0.0.1:$down/repodata/repomd.xml': " \
+one_line "server down" "^hotpatch: error: ${R_}cannot fetch 'http://127.0.0.1:$down/repodata/repomd.xml': " \
 	--repo "http://127.0.0.1:$down/" --gpgkey "$key"
-one_line "unsupported scheme" "^hotpatch: error: 'ftp://127.0.0.1/r': unsupported URL scheme" \
+one_line "unsupported scheme" "^hotpatch: error: ${R_}'ftp://127.0.0.1/r': unsupported URL scheme" \
 	--repo ftp://127.0.0.1/r --gpgkey "$key"
 one_line "dnf variables" 'dnf variables \(\$releasever, \$basearch, \.\.\.\) in repository URLs are not substituted' \
 	--repo "$base/\$releasever/" --gpgkey "$key"

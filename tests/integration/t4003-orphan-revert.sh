@@ -14,33 +14,15 @@ set -euo pipefail
 
 hp_require_cmd rpm rpmbuild jq
 HP=$(hp_bin hotpatch)
+# The installroot stands for the live system (the exec engine's state file).
+export HP_ROOT_IS_LIVE=1
 T=$(hp_tmpdir t4003)
 R=$T/root
 hp_installroot "$R"
 
 # The engine: live state in $T/live (one NEVRA a line).
 state=$T/live
-: >"$state"
-cat >"$T/engine" <<EOS
-#!/bin/bash
-# engine apply|revert|list NEVRA
-case \$1 in
-apply) grep -qxF "\$2" "$state" || echo "\$2" >>"$state" ;;
-revert) grep -vxF "\$2" "$state" >"$state.new" || true; mv "$state.new" "$state" ;;
-list) cat "$state" ;;
-esac
-EOS
-chmod 0755 "$T/engine"
-mkdir -p "$R/etc/hotpatch/engines.d"
-chmod 0755 "$R" "$R/etc" "$R/etc/hotpatch" "$R/etc/hotpatch/engines.d"
-cat >"$R/etc/hotpatch/engines.d/hptest.conf" <<EOS
-apply = $T/engine apply {package}
-revert = $T/engine revert {package}
-list = $T/engine list
-EOS
-chmod 0644 "$R/etc/hotpatch/engines.d/hptest.conf"
-# probe checks every program's directories: keep them root-owned, 0755.
-chmod 0755 "$T" "$HP_TEST_TMP" 2>/dev/null || true
+hp_exec_engine "$R" "$state"
 
 # The hotpatch package: openssl-libs 3.0.11-1 patched by the hptest engine.
 cat >"$T/hp-ssl.spec" <<'EOS'

@@ -23,6 +23,10 @@ dnf_prereqs() {
 	DNF_HOTPATCH=$(hp_bin hotpatch)
 	# The running kernel, as the hotpatch client sees it (uname -r).
 	export HP_UNAME_R=6.1.0-57-amd64
+	# The installroot stands for the running system (as HP_UNAME_R for its
+	# kernel): apply into it is what these tests exercise. Tests of the
+	# installroot rule (image builds) unset it.
+	export HP_ROOT_IS_LIVE=1
 	export TZ=UTC
 }
 

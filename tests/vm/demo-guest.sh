@@ -2,6 +2,8 @@
 # Runs inside the qemu guest for tests/vm/demo.sh (HOTPATCH, REPO, KEY, KEVR
 # come from its --env). A readable narrative on stdout.
 set -euo pipefail
+# The installroot stands for this guest's live system (see hotpatch.8, HP_ROOT_IS_LIVE).
+export HP_ROOT_IS_LIVE=1
 R=/hpshare/root
 DB=/root/.rpmdb
 FORCE=()

@@ -185,6 +185,9 @@ hp_vm_guest_prelude()
 	cat <<'GUEST'
 #!/bin/bash
 set -u
+# The installroot stands for this guest's live system: apply/revert/reapply
+# into it load into the guest's kernel (hotpatch refuses --root otherwise).
+export HP_ROOT_IS_LIVE=1
 R=/hpshare/root
 DB=/root/.rpmdb
 J=$R/var/lib/hotpatch/journal/journal.jsonl
