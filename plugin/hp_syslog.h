@@ -22,10 +22,10 @@
  *   COMPONENT, BUILD   the build it patches (when known)
  *   RESULT             done | failed
  *   ERROR              the engine's reason (failures only)
- * When libsystemd cannot be loaded or the journal's socket
- * (/run/systemd/journal/socket) is missing or does not take the record -- no journald on
- * this machine -- the same MESSAGE goes to syslog(3) instead (identifier
- * "hotpatch", facility daemon, with the pid).
+ * When libsystemd cannot be loaded, or the journal's socket
+ * (/run/systemd/journal/socket) is missing or does not take the record (no
+ * journald on this machine), the same MESSAGE goes to syslog(3) instead
+ * (identifier "hotpatch", facility daemon, with the pid).
  *
  * Logging is best effort: it never fails or delays the operation it
  * records (a full or missing log is not a reason to leave a patch
