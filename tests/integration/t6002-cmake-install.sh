@@ -89,5 +89,8 @@ C3=$T/conf-local
 cmake -S "$HP_SRC_DIR" -B "$C3" -DHP_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr/local >"$T/conf3.log" 2>&1 ||
 	{ cat "$T/conf3.log" >&2; hp_fail "configure with prefix /usr/local failed"; }
 hp_assert_contains "$C3/cmake_install.cmake" 'set\(_d "/usr/local/etc/dnf/plugins"\)'
+# ... and the plugin too (dnf's /usr path re-rooted, not written into /usr).
+hp_assert_contains "$C3/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3/dist-packages/dnf-plugins"'
+hp_assert_contains "$T/conf3.log" 'dnf plugin directory below the prefix /usr/local: lib/python3/dist-packages/dnf-plugins'
 hp_assert_contains "$C1/cmake_install.cmake" 'set\(_d "/etc/dnf/plugins"\)'
 hp_log "install layout as expected"
