@@ -72,6 +72,7 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 	json_object_object_add(rb, "needed", json_object_new_boolean(reboot));
 	json_object_object_add(rb, "reasons", hp_json_strings(why, NULL));
 	json_object_object_add(o, "reboot", rb);
+	json_object_object_add(o, "repos", hp_cli_json_repos(ctx));
 	json_object_object_add(o, "messages", hp_json_strings(&ctx->messages, &res->messages));
 	for (size_t i = 0; i < orph_notes->nr; i++)
 		json_object_array_add(json_object_object_get(o, "messages"),

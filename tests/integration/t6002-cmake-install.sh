@@ -22,8 +22,11 @@ hp_assert_eq /usr/lib/python3/dist-packages/dnf-plugins "$plugindir" "Debian's d
 usr_files="bin/hotpatch
 bin/hotpatch-repo
 lib/python3/dist-packages/dnf-plugins/hotpatch.py
+lib/rpm/macros.d/macros.hotpatch
 lib/systemd/system-preset/80-dnf-hotpatch.preset
 lib/systemd/system/hotpatch-reapply.service
+lib/systemd/system/hotpatch-repo-refresh@.service
+lib/systemd/system/hotpatch-repo-refresh@.timer
 lib/systemd/system/hotpatch-upgrade.service
 lib/systemd/system/hotpatch-upgrade.timer
 share/bash-completion/completions/hotpatch
@@ -91,6 +94,6 @@ cmake -S "$HP_SRC_DIR" -B "$C3" -DHP_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr/local
 hp_assert_contains "$C3/cmake_install.cmake" 'set\(_d "/usr/local/etc/dnf/plugins"\)'
 # ... and the plugin too (dnf's /usr path re-rooted, not written into /usr).
 hp_assert_contains "$C3/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3/dist-packages/dnf-plugins"'
-hp_assert_contains "$T/conf3.log" 'dnf plugin directory below the prefix /usr/local: lib/python3/dist-packages/dnf-plugins'
+hp_assert_contains "$T/conf3.log" 'dnf plugin directory below the prefix /usr/local: /usr/local/lib/python3/dist-packages/dnf-plugins'
 hp_assert_contains "$C1/cmake_install.cmake" 'set\(_d "/etc/dnf/plugins"\)'
 hp_log "install layout as expected"

@@ -81,6 +81,9 @@ expected_main="/etc/bash_completion.d/dnf-hotpatch -rw-r--r--
 /var/lib/hotpatch drwxr-xr-x"
 hp_assert_eq "$(LC_ALL=C sort <<<"$expected_main")" "$(files "$MAIN")" "dnf-hotpatch: files and flags"
 expected_repo="/usr/bin/hotpatch-repo -rwxr-xr-x
+/usr/lib/rpm/macros.d/macros.hotpatch -rw-r--r--
+/usr/lib/systemd/system/hotpatch-repo-refresh@.service -rw-r--r--
+/usr/lib/systemd/system/hotpatch-repo-refresh@.timer -rw-r--r--
 /usr/share/bash-completion/completions/hotpatch-repo -rw-r--r--
 /usr/share/licenses/hotpatch-repo drwxr-xr-x
 /usr/share/licenses/hotpatch-repo/LICENSE -rw-r--r-- l
