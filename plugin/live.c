@@ -8,6 +8,7 @@
 #include "hp_journal.h"
 #include "hp_live.h"
 #include "hp_lock.h"
+#include "hp_syslog.h"
 
 /* --- runs --- */
 
@@ -69,18 +70,22 @@ static int listed_live(struct hp_engine *e, const char *name, struct hp_strbuf *
 }
 
 /* The journaled engine call both paths share: intent, engine, result, then
- * the engine is asked again (by live name when the package is gone). */
+ * the engine is asked again (by live name when the package is gone), and
+ * the step goes to the system log (`ev` says which it was). */
 static int journaled_op(struct hp_journal *j, struct hp_engine *e, const char *opname,
-			const struct hp_engine_item *it, int ask_by_name,
+			enum hp_syslog_event ev, const struct hp_engine_item *it, int ask_by_name,
 			struct hp_live_result *res, struct hp_strbuf *why)
 {
 	double t0 = now_s();
 	int ret = hp_journal_engine_op(j, e, opname, it, why);
 	int live;
+	struct hp_syslog_record rec = { ev, it->package, hp_engine_name(e), it->live_name,
+					it->component, it->build, !ret, why->buf };
 
 	res->seconds = now_s() - t0;
 	live = ask_by_name ? listed_live(e, it->live_name, NULL) : hp_engine_is_live(e, it, NULL);
 	res->live = live < 0 ? -1 : live;
+	hp_syslog_log(&rec);
 	return ret;
 }
 
@@ -140,7 +145,11 @@ static int run_one(enum hp_live_op op, struct hp_journal *j, const struct hp_eng
 			goto out;
 		}
 	}
-	ret = journaled_op(j, e, op == HP_LIVE_REVERT ? "revert" : "apply", &it, 0, res, &why);
+	ret = journaled_op(j, e, op == HP_LIVE_REVERT ? "revert" : "apply",
+			   op == HP_LIVE_REVERT    ? HP_SYSLOG_REVERT
+			   : op == HP_LIVE_REAPPLY ? HP_SYSLOG_REAPPLY
+						   : HP_SYSLOG_APPLY,
+			   &it, 0, res, &why);
 	if (ret)
 		goto fail;
 	res->action = hp_xstrdup(op == HP_LIVE_REVERT ? "reverted" : "applied");
@@ -182,7 +191,7 @@ static int run_orphan(struct hp_journal *j, const struct hp_engine_config *cfg,
 		ret = 0;
 		goto out;
 	}
-	ret = journaled_op(j, e, "revert", &it, 1, res, &why);
+	ret = journaled_op(j, e, "revert", HP_SYSLOG_ORPHAN_REVERT, &it, 1, res, &why);
 	if (ret)
 		goto fail;
 	res->action = hp_xstrdup("reverted");

@@ -923,3 +923,20 @@ echo $ver >%{buildroot}/usr/share/$name/version
 EOS
 	hp_build_rpm "$spec" "$out"
 }
+
+# ---------------------------------------------------------------------------
+# Exec engines (i13-pkg)
+
+# hp_exec_engine_conf ROOT NAME PROGRAM - configure the exec engine NAME under
+# the installroot ROOT (ROOT/etc/hotpatch/engines.d/NAME.conf, root-owned,
+# modes the engine accepts) as `PROGRAM apply|revert {package}` and
+# `PROGRAM list` (one live NEVRA a line).  PROGRAM and its directories must
+# be root-owned and not group/world-writable.
+hp_exec_engine_conf() {
+	local d=$1/etc/hotpatch/engines.d
+	mkdir -p "$d"
+	chmod 0755 "$1" "$1/etc" "$1/etc/hotpatch" "$d"
+	printf 'apply = %s apply {package}\nrevert = %s revert {package}\nlist = %s list\n' \
+		"$3" "$3" "$3" >"$d/$2.conf"
+	chmod 0644 "$d/$2.conf"
+}
