@@ -339,20 +339,21 @@ static int make_parent(const char *path, struct hp_strbuf *err)
 }
 
 /* Copies <src>/<rel> to <snap>/<rel>; a missing source is only an error
- * when !optional. `rel` must not leave the directory (checked by callers). */
+ * when !optional. `rel` must not leave the directory (checked by callers).
+ * Regular files only, at most `max` bytes: the caps of remote fetches. */
 static int snapshot_copy(const char *src, const char *snap, const char *rel, int optional,
-			 struct hp_strbuf *err)
+			 uint64_t max, struct hp_strbuf *err)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
 	char *from = hp_path_join(src, rel), *to = hp_path_join(snap, rel);
 	struct stat st;
 	int ret = -1;
 
-	if (optional && stat(from, &st) < 0 && errno == ENOENT) {
+	if (optional && lstat(from, &st) < 0 && errno == ENOENT) {
 		ret = 0;
 		goto out;
 	}
-	if (hp_read_file(from, &buf, err) < 0 || make_parent(to, err) < 0 ||
+	if (hp_read_file_max(from, (size_t)max, &buf, err) < 0 || make_parent(to, err) < 0 ||
 	    hp_write_file_atomic(to, buf.buf, buf.len, 0600, err) < 0)
 		goto out;
 	ret = 0;
@@ -373,7 +374,7 @@ static int snapshot_get(const struct hp_repo *r, const char *snap, const char *r
 	int ret = -1;
 
 	if (!r->remote)
-		return snapshot_copy(r->dir, snap, rel, optional, err);
+		return snapshot_copy(r->dir, snap, rel, optional, max, err);
 	url = hp_xasprintf("%s/%s", r->dir, rel);
 	to = hp_path_join(snap, rel);
 	if (make_parent(to, err) < 0 || hp_fetch_file(url, to, max, err) < 0)
