@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -82,6 +83,46 @@ int hp_url_has_vars(const char *url)
 	return strchr(url, '$') != NULL;
 }
 
+/* The total time every fetch of one command may take together (issue 11: a
+ * mirror dripping just above the low-speed limit kept `check` alive for
+ * hours). The clock starts at the first fetch. */
+static unsigned fetch_timeout = HP_FETCH_TIMEOUT_DEFAULT;
+static struct timespec deadline;
+static int deadline_set;
+
+void hp_fetch_set_timeout(unsigned seconds)
+{
+	fetch_timeout = seconds;
+	deadline_set = 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until the deadline (started now when not yet). */
+static long long time_left_ms(void)
+{
+	if (!deadline_set) {
+		long long end = now_ms() + (long long)fetch_timeout * 1000;
+
+		deadline.tv_sec = (time_t)(end / 1000);
+		deadline.tv_nsec = (long)(end % 1000) * 1000000;
+		deadline_set = 1;
+	}
+	return (long long)deadline.tv_sec * 1000 + deadline.tv_nsec / 1000000 - now_ms();
+}
+
+static void deadline_error(const char *url, struct hp_strbuf *err)
+{
+	hp_error(err, "cannot fetch '%s': the fetch deadline of %u s passed (--fetch-timeout)",
+		 url, fetch_timeout);
+}
+
 /* Where the body goes, and the size cap, enforced on every chunk so a
  * hostile mirror cannot fill the disk first (CURLOPT_MAXFILESIZE only
  * catches an announced Content-Length). */
@@ -122,6 +163,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	CURL *c = NULL;
 	CURLcode rc;
 	char *msg = NULL;
+	long long left;
 	int ret = -1;
 
 	if (hp_url_kind(url) != HP_URL_REMOTE) {
@@ -130,6 +172,11 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	}
 	if (load_curl(url, err) < 0)
 		goto out;
+	left = time_left_ms();
+	if (left <= 0) {
+		deadline_error(url, err);
+		goto out;
+	}
 	sink.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sink.fd < 0) {
 		hp_error_errno(err, errno, "cannot create '%s'", path);
@@ -155,6 +202,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1000L);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
 	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
 	curl.easy_setopt(c, CURLOPT_USERAGENT, "hotpatch/" HP_VERSION);
 	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
@@ -167,6 +215,10 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	}
 	if (sink.write_errno) {
 		hp_error_errno(err, sink.write_errno, "cannot write '%s'", path);
+		goto out;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT && time_left_ms() <= 0) {
+		deadline_error(url, err);
 		goto out;
 	}
 	if (rc != CURLE_OK) {

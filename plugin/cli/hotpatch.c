@@ -1,6 +1,8 @@
 /* hotpatch: the admin's command. Global options are parsed here (before or
  * after the command word, as dnf does), the context each command asks for
  * is loaded, and the command from the table runs. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ static const struct hp_cli_cmd commands[] = {
 
 /* Global options: name, whether it takes a value. */
 enum opt_id { OPT_ROOT, OPT_DBPATH, OPT_REPO, OPT_GPGKEY, OPT_NOGPGCHECK, OPT_RUNNING,
-	      OPT_JSON, OPT_HELP, OPT_VERSION };
+	      OPT_JSON, OPT_HELP, OPT_VERSION, OPT_FETCH_TIMEOUT };
 static const struct {
 	const char *name;
 	int has_arg;
@@ -60,6 +62,7 @@ static const struct {
 	{ "--nogpgcheck", 0, OPT_NOGPGCHECK, "         do not verify repomd.xml signatures" },
 	{ "--running", 1, OPT_RUNNING, "NAME=EVR  assume this build is running (repeatable)" },
 	{ "--json", 0, OPT_JSON, "             print one JSON object" },
+	{ "--fetch-timeout", 1, OPT_FETCH_TIMEOUT, "S  seconds all network fetches of the command may take (default 300)" },
 	{ "--help", 0, OPT_HELP, "             show this help" },
 	{ "--version", 0, OPT_VERSION, "          show the version" },
 };
@@ -297,6 +300,20 @@ static int parse_args(int argc, char **argv, struct hp_cli_opts *o, const struct
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case OPT_FETCH_TIMEOUT: {
+			char *end;
+			unsigned long t;
+
+			errno = 0;
+			t = strtoul(val, &end, 10);
+			if (errno || *end || !isdigit((unsigned char)*val) || t < 1 || t > 86400) {
+				*code = hp_cli_usage_error("invalid --fetch-timeout '%s': seconds, 1..86400",
+							   val);
+				goto out;
+			}
+			hp_fetch_set_timeout((unsigned)t);
+			break;
+		}
 		case OPT_HELP:
 			help = 1;
 			break;
