@@ -464,14 +464,24 @@ out:
 	return ret;
 }
 
+/* The rollback record of a verified repository whose record names itself:
+ * "signed-<fingerprint>-<name>", malloc'd; NULL otherwise (then only the
+ * record of its id counts). */
+static char *signed_state_id(const struct hp_repo *r)
+{
+	if (!r->gpgcheck || !r->signer || !r->meta.repo)
+		return NULL;
+	return hp_xasprintf("signed-%s-%s", r->signer, r->meta.repo);
+}
+
 static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
 			 int gpgcheck_required, struct hp_strbuf *err)
 {
 	struct hp_repomd md;
 	const struct hp_repomd_entry *e;
 	char *repomd_path = hp_path_join(snap, "repodata/repomd.xml");
-	char *meta_path = NULL, *key = NULL, *reboot_key = NULL;
-	uint64_t last = 0;
+	char *meta_path = NULL, *key = NULL, *reboot_key = NULL, *signed_id = NULL;
+	uint64_t last = 0, last_signed = 0;
 	int verify = gpgcheck_required && !o->nogpgcheck, put_meta = 0, ret = -1;
 
 	hp_repomd_init(&md);
@@ -536,6 +546,14 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 			 "mirror is stale or frozen", tmp->url, day, tmp->meta.revision);
 		goto out;
 	}
+	/* Keyed by what the signed record says, not how the URL is spelled
+	 * (issue 11): the signer and the repository name it published. */
+	signed_id = signed_state_id(tmp);
+	if (o->state_dir && signed_id &&
+	    hp_repo_state_read(o->state_dir, signed_id, &last_signed, err) < 0)
+		goto out;
+	if (last_signed > last)
+		last = last_signed;
 	if (tmp->meta.revision < last) {
 		hp_error(err, "'%s': hotpatch metadata revision %" PRIu64 " is older than revision "
 			 "%" PRIu64 " seen before (rollback refused)", tmp->url, tmp->meta.revision,
@@ -544,7 +562,8 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	}
 	tmp->has_meta = 1;
 	if (o->state_dir && (tmp->meta.revision > last || !last) &&
-	    state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0)
+	    (state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0 ||
+	     (signed_id && state_write(o->state_dir, signed_id, tmp->meta.revision, err) < 0)))
 		goto out;
 	/* Cached only once everything was accepted: a refused repository
 	 * leaves no trace. */
@@ -555,6 +574,7 @@ out:
 	if (!ret && reboot_key)
 		hp_cache_reboot_put(o->cache, tmp->id, reboot_key, &tmp->reboot);
 	free(reboot_key);
+	free(signed_id);
 	hp_repomd_release(&md);
 	free(key);
 	free(meta_path);

@@ -107,6 +107,9 @@ struct hp_publish_opts {
 	const char *sign_key;      /* NULL: publish unsigned */
 	const char *gnupg_home;    /* NULL: gpg's default */
 	int expires_days;          /* > 0 */
+	const char *repo_name;     /* signed into the record (clients key rollback
+				      protection by it and the signer); NULL: the
+				      repository directory's name */
 };
 
 struct hp_publish_result {

@@ -178,6 +178,16 @@ static void start_root(struct reader *r, const char **atts)
 	if (num_attr(r, "hotpatch", atts, "expires", 0, INT64_MAX, &v))
 		return;
 	r->m->expires = (int64_t)v;
+	/* Optional (older publishers): the name the rollback record of a
+	 * signed repository is kept under (issue 11). */
+	if (attr(atts, "repo")) {
+		if (!hp_meta_repo_name_ok(attr(atts, "repo"))) {
+			reader_fail(r, "'%s': line %lu: <hotpatch> attribute 'repo' is not a "
+				    "repository name (1..64 of [A-Za-z0-9._-])", r->what, cur_line(r));
+			return;
+		}
+		r->m->repo = hp_xstrdup(attr(atts, "repo"));
+	}
 }
 
 static void start_baseline(struct reader *r, const char **atts)
@@ -512,6 +522,8 @@ void hp_meta_write(const struct hp_meta *m, struct hp_strbuf *out)
 		       m->revision, m->generated);
 	if (m->expires)
 		hp_strbuf_addf(out, " expires=\"%" PRId64 "\"", m->expires);
+	if (m->repo)
+		add_attr(out, "repo", m->repo);
 	hp_strbuf_adds(out, ">\n");
 
 	for (size_t i = 0; i < m->nr_baselines; i++) {

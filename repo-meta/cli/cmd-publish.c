@@ -1,4 +1,5 @@
-/* hotpatch-repo publish REPO [--sign-key KEYID] [--gnupg-home DIR] [--expires-days N] */
+/* hotpatch-repo publish REPO [--sign-key KEYID] [--gnupg-home DIR] [--expires-days N]
+ *                            [--repo-name NAME] */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,19 +9,21 @@
 #include "hp_publish.h"
 #include "repo_cli.h"
 
-enum { OPT_KEY, OPT_HOME, OPT_EXPIRES };
+enum { OPT_KEY, OPT_HOME, OPT_EXPIRES, OPT_REPO_NAME };
 
 const struct hp_cli_opt hp_publish_opts[] = {
 	[OPT_KEY] = { "sign-key", "KEYID", 0, 0, "sign repomd.xml with this secret key (else UNSIGNED)" },
 	[OPT_HOME] = { "gnupg-home", "DIR", 0, 0, "GnuPG home holding the key (default: gpg's)" },
 	[OPT_EXPIRES] = { "expires-days", "N", 0, 0, "metadata expires N days from now (default 30)" },
+	[OPT_REPO_NAME] = { "repo-name", "NAME", 0, 0,
+			    "repository name signed into the record (default: the directory's name)" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
 int hp_cmd_publish(const struct hp_cli_cmd *cmd, int argc, char **argv)
 {
 	struct hp_cli_args a;
-	struct hp_publish_opts o = { NULL, NULL, HP_PUBLISH_DEFAULT_EXPIRES_DAYS };
+	struct hp_publish_opts o = { NULL, NULL, HP_PUBLISH_DEFAULT_EXPIRES_DAYS, NULL };
 	struct hp_publish_result res;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	int exit_now, rc;
@@ -31,6 +34,16 @@ int hp_cmd_publish(const struct hp_cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	o.sign_key = hp_cli_value(&a, OPT_KEY);
 	o.gnupg_home = hp_cli_value(&a, OPT_HOME);
+	o.repo_name = hp_cli_value(&a, OPT_REPO_NAME);
+	if (o.sign_key && !*o.sign_key) {
+		rc = hp_cli_usage_error(cmd, "--sign-key needs a non-empty KEYID");
+		goto out;
+	}
+	if (o.repo_name && !hp_meta_repo_name_ok(o.repo_name)) {
+		rc = hp_cli_usage_error(cmd, "invalid --repo-name '%s': 1..64 of [A-Za-z0-9._-]",
+					o.repo_name);
+		goto out;
+	}
 	if (a.set[OPT_EXPIRES]) {
 		const char *s = hp_cli_value(&a, OPT_EXPIRES);
 		char *end;

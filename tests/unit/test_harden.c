@@ -1,0 +1,136 @@
+/* Issue 11's local-file rules and record fields, module by module: readers
+ * take regular files only (a FIFO is refused at once, never waited on; a
+ * device such as /dev/zero is refused before a byte is read), caps apply
+ * while reading, trusted number records are refused when they are symlinks,
+ * and the repository name signed into a record round-trips and is checked. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hp_meta.h"
+#include "hp_util.h"
+#include "testutil.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	hp_test_mkdtemp(dir, sizeof(dir), "hp-harden");
+}
+
+static void teardown(void)
+{
+	hp_test_rm_rf(dir);
+}
+
+START_TEST(test_regular_files_only)
+{
+	struct hp_strbuf out = HP_STRBUF_INIT, err = HP_STRBUF_INIT;
+	char *fifo = hp_path_join(dir, "fifo"), *want;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(hp_read_file(fifo, &out, &err), -1);
+	want = hp_xasprintf("cannot read '%s': not a regular file", fifo);
+	ck_assert_str_eq(err.buf, want);
+	free(want);
+	hp_strbuf_reset(&err);
+	ck_assert_int_eq(hp_read_file("/dev/zero", &out, &err), -1);
+	ck_assert_str_eq(err.buf, "cannot read '/dev/zero': not a regular file");
+	hp_strbuf_reset(&err);
+	ck_assert_int_eq(hp_read_file(dir, &out, &err), -1);
+	ck_assert_uint_eq(out.len, 0);
+	free(fifo);
+	hp_strbuf_release(&out);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
+/* A 3 GiB sparse file is refused after the cap, not read whole. */
+START_TEST(test_cap_while_reading)
+{
+	struct hp_strbuf out = HP_STRBUF_INIT, err = HP_STRBUF_INIT;
+	char *big = hp_path_join(dir, "sparse"), *want;
+
+	hp_test_write_file(big, "", 0644);
+	ck_assert_int_eq(truncate(big, (off_t)3 << 30), 0);
+	ck_assert_int_eq(hp_read_file_max(big, 1 << 20, &out, &err), -1);
+	want = hp_xasprintf("cannot read '%s': larger than 1048576 bytes, refused", big);
+	ck_assert_str_eq(err.buf, want);
+	ck_assert_uint_le(out.len, 1 << 20);
+	free(want);
+	free(big);
+	hp_strbuf_release(&out);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
+/* A dangling symlink used to read as revision 0. */
+START_TEST(test_number_record_symlink)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	char *rec = hp_path_join(dir, "x.revision");
+	uint64_t v = 99;
+
+	ck_assert_int_eq(hp_read_u64_file(rec, &v, &err), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(symlink("/nonexistent/target", rec), 0);
+	ck_assert_int_eq(hp_read_u64_file(rec, &v, &err), -1);
+	ck_assert_msg(strstr(err.buf, "not a regular file owned by this user or root"), "%s",
+		      err.buf);
+	unlink(rec);
+	hp_test_write_file(rec, "12\n", 0644);
+	hp_strbuf_reset(&err);
+	ck_assert_int_eq(hp_read_u64_file(rec, &v, &err), 0);
+	ck_assert_uint_eq(v, 12);
+	free(rec);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_repo_name)
+{
+	static const char doc[] =
+		"<hotpatch xmlns=\"http://dnf-hotpatch.org/metadata/hotpatch/1\" format=\"1\" "
+		"revision=\"3\" generated=\"1700000000\" repo=\"%s\"/>";
+	struct hp_strbuf err = HP_STRBUF_INIT, out = HP_STRBUF_INIT;
+	struct hp_meta m;
+	char *xml = hp_xasprintf(doc, "rhel-9_hotpatch.x86-64");
+
+	hp_meta_init(&m);
+	ck_assert_msg(hp_meta_parse(&m, xml, strlen(xml), "doc", &err) == 0, "%s", err.buf);
+	ck_assert_str_eq(m.repo, "rhel-9_hotpatch.x86-64");
+	hp_meta_write(&m, &out);
+	ck_assert_msg(strstr(out.buf, " repo=\"rhel-9_hotpatch.x86-64\""), "%s", out.buf);
+	hp_meta_release(&m);
+	free(xml);
+	for (int i = 0; i < 3; i++) {
+		const char *bad[] = { "a b", ".hidden", "" };
+
+		xml = hp_xasprintf(doc, bad[i]);
+		hp_strbuf_reset(&err);
+		ck_assert_int_eq(hp_meta_parse(&m, xml, strlen(xml), "doc", &err), -1);
+		ck_assert_msg(strstr(err.buf, "attribute 'repo' is not a repository name"), "%s",
+			      err.buf);
+		free(xml);
+	}
+	hp_strbuf_release(&out);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
+Suite *harden_suite(void)
+{
+	Suite *s = suite_create("harden");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_regular_files_only);
+	tcase_add_test(tc, test_cap_while_reading);
+	tcase_add_test(tc, test_number_record_symlink);
+	tcase_add_test(tc, test_repo_name);
+	suite_add_tcase(s, tc);
+	return s;
+}
