@@ -3,6 +3,7 @@
  * a deterministic writer. docs/hotpatch-metadata.md is the format's spec. */
 #include "hp_decomp.h"
 #include "hp_meta.h"
+#include "hp_xmlguard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@ struct reader {
 	int failed;
 	int seen_root;
 	size_t fed;                 /* bytes of XML given to expat */
+	struct hp_xml_guard guard;  /* token lengths, checked before expat */
 	unsigned depth;             /* element nesting, root = 1 */
 	unsigned skip_depth;        /* inside an ignored element started at this depth */
 	int in_baseline, in_patch, have_payload;
@@ -375,6 +377,7 @@ static void reader_init(struct reader *r, struct hp_meta *m, const char *what,
 	r->m = m;
 	r->what = what ? what : "(metadata)";
 	r->err = err;
+	hp_xml_guard_init(&r->guard, HP_XML_MAX_TOKEN);
 	hp_baseline_init(&r->cur_b);
 	hp_hotpatch_init(&r->cur_h);
 	hp_meta_init(m);
@@ -399,6 +402,10 @@ static int reader_feed(struct reader *r, const char *buf, size_t len, int final)
 		return -1;
 	}
 	r->fed += len;
+	if (hp_xml_guard_scan(&r->guard, buf, len, r->what, r->err)) {
+		r->failed = 1;
+		return -1;
+	}
 	do {
 		size_t n = len < FEED_CHUNK ? len : FEED_CHUNK;
 		int last = final && n == len;

@@ -13,6 +13,7 @@
  * prefixed elements are not ours). One deliberate difference: a DOCTYPE is
  * refused, as for every other XML this project reads. */
 #include "hp_repomd.h"
+#include "hp_xmlguard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,7 +326,9 @@ static int parse_fd(struct parser *p, int fd)
 {
 	char buf[65536];
 	uint64_t total = 0;
+	struct hp_xml_guard guard;
 
+	hp_xml_guard_init(&guard, HP_XML_MAX_TOKEN);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
@@ -337,6 +340,8 @@ static int parse_fd(struct parser *p, int fd)
 		if (total > MAX_REPOMD_BYTES)
 			return hp_error(p->err, "'%s': repomd.xml larger than %llu MiB refused",
 					p->path, (unsigned long long)(MAX_REPOMD_BYTES >> 20));
+		if (hp_xml_guard_scan(&guard, buf, (size_t)n, p->path, p->err))
+			return -1;
 		if (XML_Parse(p->xp, buf, (int)n, n == 0) != XML_STATUS_OK) {
 			fail(p, XML_ErrorString(XML_GetErrorCode(p->xp)));
 			return -1;

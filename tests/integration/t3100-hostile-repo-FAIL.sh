@@ -11,6 +11,7 @@
 #     with check --updateinfo); truncated/corrupt xz, bzip2, zstd, gzip.
 #  2. repomd.xml.asc a symlink to /dev/zero or a FIFO; a 3 GiB sparse
 #     repomd.xml; --gpgkey a FIFO, /dev/zero or 2 MiB.
+#  4. a 16 MiB attribute in the signed record: refused by the token guard.
 #  7. repomd.xml signed with SHA-1; the hotpatch record bound by sha1/md5.
 #  9. a checksum mismatch through a symlink does not tell the target's digest.
 set -euo pipefail
@@ -111,16 +112,30 @@ for tool in gzip xz bzip2 zstd; do
 			--gpgkey "$key" --repo "$r" check
 	done
 done
-# A decompression bomb: an XML prolog of 300 MiB of blanks (well-formed so
-# far, so only the 256 MiB cap on decoded bytes stops it), in zstd.
-{ printf '<?xml version="1.0"?>\n'; head -c $((300 << 20)) /dev/zero | tr '\0' ' '; } |
+# A decompression bomb: 300 MiB of empty comments (well-formed and short
+# tokens, so only the 256 MiB cap on decoded bytes stops it), in zstd.
+{ printf '<?xml version="1.0"?>\n'; head -c $((300 << 20)) < <(yes '<!---->'); } |
 	zstd -q -c >"$W/bomb.zst"
 r=$(hp_repo_copy "$repo" "$W/bomb")
 swap_record "$r" hotpatch "$W/bomb.zst"
 hp_gpg_sign "$gpghome" "$r/repodata/repomd.xml"
 WATCH=("$r")
-hp_bad 1 "zstd bomb (300 MiB of blanks)" bounded "$HP" --root "$root" --gpgkey "$key" --repo "$r" check
+hp_bad 1 "zstd bomb (300 MiB of comments)" bounded "$HP" --root "$root" --gpgkey "$key" --repo "$r" check
 hp_assert_contains "$HP_BAD_ERR" "decompresses to more than 256 MiB, refused"
+
+# --- 4. a 16 MiB attribute (quadratic in expat before) ------------------------
+/usr/bin/python3 - "$good_xml" <<'PY' | gzip -c >"$W/token.gz"
+import sys
+x = open(sys.argv[1]).read()
+sys.stdout.write(x.replace('<hotpatch ', '<hotpatch x="%s" ' % ('A' * (16 << 20)), 1))
+PY
+r=$(hp_repo_copy "$repo" "$W/token")
+swap_record "$r" hotpatch "$W/token.gz"
+hp_gpg_sign "$gpghome" "$r/repodata/repomd.xml"
+WATCH=("$r")
+hp_bad 1 "16 MiB attribute in the signed hotpatch record" bounded "$HP" --root "$root" \
+	--gpgkey "$key" --repo "$r" check
+hp_assert_contains "$HP_BAD_ERR" "XML token longer than 64 KiB at byte [0-9]+, refused"
 
 # --- 2. files that are not what they claim -----------------------------------
 r=$(hp_repo_copy "$repo" "$W/asc-zero")

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "hp_meta.h"
+#include "hp_repomd.h"
+#include "hp_xmlguard.h"
 #include "hp_util.h"
 #include "testutil.h"
 
@@ -120,6 +122,74 @@ START_TEST(test_repo_name)
 }
 END_TEST
 
+/* Finding 4: a 16 MiB attribute (and comment, PI, CDATA, text) is refused by
+ * the guard before expat buffers it; the Check timeout bounds the time. */
+START_TEST(test_huge_tokens)
+{
+	static const char *const shapes[][2] = {
+		{ "<hotpatch xmlns=\"http://dnf-hotpatch.org/metadata/hotpatch/1\" format=\"1\" "
+		  "revision=\"1\" generated=\"1\" x=\"", "\"/>" },
+		{ "<!--", "-->" }, { "<?pi ", "?>" }, { "<a><![CDATA[", "]]></a>" }, { "<a>", "</a>" },
+	};
+	size_t big = (size_t)16 << 20;
+	char *fill = malloc(big + 1);
+
+	memset(fill, 'A', big);
+	fill[big] = '\0';
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		struct hp_strbuf err = HP_STRBUF_INIT;
+		struct hp_meta m;
+		char *doc = hp_xasprintf("%s%s%s", shapes[i][0], fill, shapes[i][1]);
+		char *path = hp_path_join(dir, "repomd.xml");
+		struct hp_repomd md;
+
+		ck_assert_int_eq(hp_meta_parse(&m, doc, strlen(doc), "doc", &err), -1);
+		ck_assert_msg(strstr(err.buf, "'doc': XML token longer than 64 KiB at byte "),
+			      "%zu: %s", i, err.buf);
+		ck_assert(!strchr(err.buf, '\n'));
+		hp_test_write_file(path, doc, 0644);
+		hp_repomd_init(&md);
+		hp_strbuf_reset(&err);
+		ck_assert_int_eq(hp_repomd_read(&md, path, &err), -1);
+		ck_assert_msg(strstr(err.buf, "XML token longer than 64 KiB"), "%zu: %s", i, err.buf);
+		hp_repomd_release(&md);
+		free(path);
+		free(doc);
+		hp_strbuf_release(&err);
+	}
+	free(fill);
+}
+END_TEST
+
+/* Tokens split across feeds at every byte, quotes holding '>', comments
+ * holding '-' and '>', all within limits: the guard never refuses them. */
+START_TEST(test_guard_boundaries)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\"?><!DOCTYPE x><!-- a -> b > c --><a x='>\"' y=\"'>\">"
+		"t<![CDATA[ ] ]> ]]><?p ? > ?></a>";
+
+	for (size_t cut = 0; cut <= sizeof(doc) - 1; cut++) {
+		struct hp_strbuf err = HP_STRBUF_INIT;
+		struct hp_xml_guard g;
+
+		hp_xml_guard_init(&g, 32);
+		ck_assert_int_eq(hp_xml_guard_scan(&g, doc, cut, "d", &err), 0);
+		ck_assert_int_eq(hp_xml_guard_scan(&g, doc + cut, sizeof(doc) - 1 - cut, "d", &err), 0);
+		hp_strbuf_release(&err);
+	}
+	{
+		struct hp_strbuf err = HP_STRBUF_INIT;
+		struct hp_xml_guard g;
+
+		hp_xml_guard_init(&g, 16);
+		ck_assert_int_eq(hp_xml_guard_scan(&g, "<a x='0123456789>0123'>", 23, "d", &err), -1);
+		ck_assert_str_eq(err.buf, "'d': XML token longer than 0 KiB at byte 16, refused");
+		hp_strbuf_release(&err);
+	}
+}
+END_TEST
+
 Suite *harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -131,6 +201,8 @@ Suite *harden_suite(void)
 	tcase_add_test(tc, test_cap_while_reading);
 	tcase_add_test(tc, test_number_record_symlink);
 	tcase_add_test(tc, test_repo_name);
+	tcase_add_test(tc, test_huge_tokens);
+	tcase_add_test(tc, test_guard_boundaries);
 	suite_add_tcase(s, tc);
 	return s;
 }
