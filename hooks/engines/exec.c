@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,23 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* What is kept of a helper's output (issue 11: 50 MB on stderr became a
+ * 50 MB error line and journal record): the last HP_ENGINE_MSG_MAX bytes of
+ * stderr, and at most OUT_MAX bytes of stdout (then the command fails). */
+#define OUT_MAX ((size_t)1 << 20)
+
+/* Appends to `sb`, keeping only its last `keep` bytes once it grows past
+ * twice that (amortised: the tail is moved once per `keep` bytes). */
+static void add_tail(struct hp_strbuf *sb, const char *buf, size_t n, size_t keep)
+{
+	hp_strbuf_add(sb, buf, n);
+	if (sb->len > 2 * keep) {
+		memmove(sb->buf, sb->buf + sb->len - keep, keep);
+		sb->len = keep;
+		sb->buf[keep] = '\0';
+	}
+}
+
 /* The last non-empty line of `sb`, for error messages. */
 static const char *last_line(struct hp_strbuf *sb)
 {
@@ -50,7 +68,12 @@ static const char *last_line(struct hp_strbuf *sb)
 	while (sb->len && (sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == ' '))
 		sb->buf[--sb->len] = '\0';
 	p = strrchr(sb->buf, '\n');
-	return p ? p + 1 : sb->buf;
+	p = p ? p + 1 : sb->buf;
+	/* One line of at most HP_ENGINE_MSG_MAX bytes (the tail: errors
+	 * end with the reason). */
+	if (strlen(p) > HP_ENGINE_MSG_MAX)
+		p += strlen(p) - HP_ENGINE_MSG_MAX;
+	return hp_oneline_inplace(p);
 }
 
 int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf *out,
@@ -58,8 +81,8 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 {
 	struct hp_strbuf errout = HP_STRBUF_INIT;
 	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 };
-	int status = 0, ret = -1, timed_out = 0;
-	long deadline = timeout_s ? now_ms() + (long)timeout_s * 1000L : 0;
+	int status = 0, ret = -1, timed_out = 0, exited = 0, too_much = 0, pidfd = -1;
+	long deadline = timeout_s ? now_ms() + (long)timeout_s * 1000L : 0, exit_ms = 0;
 	pid_t pid;
 
 	if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0) {
@@ -88,9 +111,21 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 	close(opipe[1]);
 	close(epipe[1]);
 	opipe[1] = epipe[1] = -1;
+	/* The child's exit is an event of its own (a pollable pidfd): a
+	 * daemon it left holding the pipes must not make it look hung. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	while (opipe[0] >= 0 || epipe[0] >= 0) {
-		struct pollfd pfd[2] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 } };
+		struct pollfd pfd[3] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 },
+					 { exited ? -1 : pidfd, POLLIN, 0 } };
 		int wait = -1, n;
+
+		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
+			exited = 1;
+			exit_ms = now_ms();
+		}
+		/* What a leftover daemon keeps writing is not waited for. */
+		if (exited && now_ms() - exit_ms > 200)
+			break;
 
 		if (deadline) {
 			long left = deadline - now_ms();
@@ -102,7 +137,14 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 			}
 			wait = (int)left;
 		}
-		n = poll(pfd, 2, wait);
+		/* Exited: take what is already in the pipes, wait no more. */
+		if (exited)
+			wait = 0;
+		else if (pidfd < 0 && (wait < 0 || wait > 100))
+			wait = 100;
+		n = poll(pfd, 3, wait);
+		if (exited && n == 0)
+			break;
 		if (n < 0 && errno != EINTR) {
 			hp_error_errno(err, errno, "cannot wait for '%s'", argv[0]);
 			kill(-pid, SIGKILL);
@@ -120,16 +162,18 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 			r = read(*fd, buf, sizeof(buf));
 			if (r > 0) {
 				if (i)
-					hp_strbuf_add(&errout, buf, (size_t)r);
-				else if (out)
+					add_tail(&errout, buf, (size_t)r, HP_ENGINE_MSG_MAX);
+				else if (out && out->len + (size_t)r <= OUT_MAX)
 					hp_strbuf_add(out, buf, (size_t)r);
+				else if (out)
+					too_much = 1;
 			} else if (r == 0 || errno != EINTR) {
 				close(*fd);
 				*fd = -1;
 			}
 		}
 	}
-	while (waitpid(pid, &status, 0) < 0) {
+	while (!exited && waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			hp_error_errno(err, errno, "cannot wait for '%s'", argv[0]);
 			goto out;
@@ -144,11 +188,18 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 		goto out;
 	}
 	ret = WEXITSTATUS(status);
+	if (!ret && too_much) {
+		ret = hp_error(err, "'%s' printed more than %zu MiB; refused", argv[0],
+			       OUT_MAX >> 20);
+		goto out;
+	}
 	/* Keep what the helper said: the caller words the failure. */
 	if (ret)
 		hp_error(err, "'%s' exited with status %d%s%s", argv[0], ret,
 			 errout.len ? ": " : "", last_line(&errout));
 out:
+	if (pidfd >= 0)
+		close(pidfd);
 	for (int i = 0; i < 2; i++) {
 		if (opipe[i] >= 0)
 			close(opipe[i]);

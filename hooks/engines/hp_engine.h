@@ -159,6 +159,9 @@ int hp_klp_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_kpatch_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 
+/* The most of a helper's stderr kept for messages and journal records. */
+#define HP_ENGINE_MSG_MAX 1024
+
 /* Runs argv[0] (an absolute path; no shell) with argv, stdin from /dev/null,
  * in its own process group, killed (SIGKILL to the group) after `timeout_s`
  * seconds (0 = no limit). Its stdout is appended to `out` when `out` is not

@@ -4,11 +4,15 @@
  * while reading, trusted number records are refused when they are symlinks,
  * and the repository name signed into a record round-trips and is checked. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hp_engine.h"
+#include "hp_journal.h"
 #include "hp_meta.h"
 #include "hp_repomd.h"
 #include "hp_xmlguard.h"
@@ -190,6 +194,134 @@ START_TEST(test_guard_boundaries)
 }
 END_TEST
 
+/* Finding 5: 50 MB on stderr ends in one error line of about 1 KiB. */
+START_TEST(test_engine_output_capped)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	char *sh = hp_path_join(dir, "noisy.sh");
+	const char *argv[] = { sh, NULL };
+
+	hp_test_write_file(sh, "#!/bin/sh\nhead -c 50000000 /dev/zero | tr '\\0' x >&2\n"
+			   "printf '\\nlast words\\n' >&2\nexit 3\n", 0755);
+	ck_assert_int_eq(hp_engine_run(argv, 60, NULL, &err), 3);
+	ck_assert_msg(strstr(err.buf, "exited with status 3: last words"), "%.200s", err.buf);
+	ck_assert_uint_le(err.len, HP_ENGINE_MSG_MAX + 256);
+	hp_strbuf_reset(&err);
+	hp_test_write_file(sh, "#!/bin/sh\nhead -c 50000000 /dev/zero | tr '\\0' x >&2\nexit 3\n",
+			   0755);
+	ck_assert_int_eq(hp_engine_run(argv, 60, NULL, &err), 3);
+	ck_assert(!strchr(err.buf, '\n'));
+	ck_assert_uint_le(err.len, HP_ENGINE_MSG_MAX + 256);
+	free(sh);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
+/* Finding 9: a helper that leaves a daemon holding its stderr has finished
+ * when it exits; it is not reported as timed out. */
+START_TEST(test_engine_daemon_holds_pipe)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT, out = HP_STRBUF_INIT;
+	char *sh = hp_path_join(dir, "daemon.sh");
+	const char *argv[] = { sh, NULL };
+	time_t t0 = time(NULL);
+
+	hp_test_write_file(sh, "#!/bin/sh\n(sleep 20 &) \necho started\nexit 0\n", 0755);
+	ck_assert_msg(hp_engine_run(argv, 10, &out, &err) == 0, "%s", err.buf);
+	ck_assert_str_eq(out.buf, "started\n");
+	ck_assert_int_le(time(NULL) - t0, 5);
+	free(sh);
+	hp_strbuf_release(&out);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
+/* Finding 5/9: the journal is a regular file of its own (no FIFO, no
+ * symlink); records beyond range are ignored; it is compacted once past
+ * 1 MiB and reading it is bounded. */
+START_TEST(test_journal_bounds)
+{
+	static const struct hp_engine_item it = { "p-1-1.x86_64", "kernel-core", "6.1.0-57",
+						  "/usr/lib/hotpatch/x.ko", NULL, "x" };
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	char *jdir = hp_path_join(dir, "journal"), *jfile = hp_path_join(jdir, "journal.jsonl");
+	char *old = hp_xasprintf("%s.1", jfile);
+	struct hp_journal *j;
+	struct hp_journal_entry *v;
+	size_t nr;
+	uint64_t seq;
+	FILE *f;
+
+	ck_assert_int_eq(hp_mkdir_p(jdir, 0755, &err), 0);
+	ck_assert_int_eq(mkfifo(jfile, 0600), 0);
+	ck_assert_ptr_null(hp_journal_open(jdir, &err));
+	ck_assert_msg(strstr(err.buf, "is not a regular file; refused"), "%s", err.buf);
+	unlink(jfile);
+	ck_assert_int_eq(symlink("/etc/passwd", jfile), 0);
+	hp_strbuf_reset(&err);
+	ck_assert_ptr_null(hp_journal_open(jdir, &err));
+	ck_assert_msg(strstr(err.buf, "is a symlink; refused"), "%s", err.buf);
+	unlink(jfile);
+
+	/* 200k pending intents (no result for any), and records with
+	 * out-of-range numbers: reading, pending and compaction are bounded. */
+	f = fopen(jfile, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"seq\":9223372036854775807,\"time\":1,\"op\":\"apply\",\"phase\":\"intent\"}\n");
+	fprintf(f, "{\"seq\":5,\"time\":-1,\"op\":\"apply\",\"phase\":\"intent\"}\n");
+	for (unsigned i = 1; i <= 200000; i++)
+		fprintf(f, "{\"seq\":%u,\"time\":1700000000,\"op\":\"apply\",\"package\":\"p\","
+			"\"engine\":\"klp\",\"phase\":\"intent\"}\n", i);
+	fclose(f);
+	hp_strbuf_reset(&err);
+	j = hp_journal_open(jdir, &err);
+	ck_assert_msg(j != NULL, "%s", err.buf);
+	ck_assert_int_eq(hp_journal_read(j, &v, &nr, &err), 0);
+	/* Only the tail is read (2 MiB of ~100-byte lines). */
+	ck_assert_uint_lt(nr, 30000);
+	ck_assert_uint_eq(v[nr - 1].seq, 200000);
+	hp_journal_entries_free(v, nr);
+	ck_assert_int_eq(hp_journal_pending(j, &v, &nr, &err), 0);
+	ck_assert_uint_eq(nr, 64);
+	ck_assert_uint_eq(v[63].seq, 200000);
+	hp_journal_entries_free(v, nr);
+	ck_assert_int_eq(hp_journal_intent(j, "apply", "klp", &it, &seq, &err), 0);
+	ck_assert_uint_eq(seq, 200001);
+	ck_assert_int_eq(hp_journal_result(j, seq, "failed", "x", &err), 0);
+	/* Compacted: the old file kept as .1, the new one small. */
+	ck_assert(hp_test_exists(old));
+	{
+		struct stat st;
+
+		ck_assert_int_eq(stat(jfile, &st), 0);
+		ck_assert_int_lt(st.st_size, 1 << 20);
+	}
+	hp_journal_close(j);
+	hp_strbuf_reset(&err);
+	j = hp_journal_open(jdir, &err);
+	ck_assert_msg(j != NULL, "%s", err.buf);
+	ck_assert_int_eq(hp_journal_intent(j, "apply", "klp", &it, &seq, &err), 0);
+	ck_assert_uint_eq(seq, 200002);
+	/* A huge engine message is cut in the record. */
+	{
+		char *big = malloc(100000);
+
+		memset(big, 'y', 99999);
+		big[99999] = '\0';
+		ck_assert_int_eq(hp_journal_result(j, seq, "failed", big, &err), 0);
+		free(big);
+	}
+	ck_assert_int_eq(hp_journal_read(j, &v, &nr, &err), 0);
+	ck_assert_uint_eq(strlen(v[nr - 1].detail), HP_ENGINE_MSG_MAX + 3);
+	hp_journal_entries_free(v, nr);
+	hp_journal_close(j);
+	free(old);
+	free(jfile);
+	free(jdir);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -203,6 +335,9 @@ Suite *harden_suite(void)
 	tcase_add_test(tc, test_repo_name);
 	tcase_add_test(tc, test_huge_tokens);
 	tcase_add_test(tc, test_guard_boundaries);
+	tcase_add_test(tc, test_engine_output_capped);
+	tcase_add_test(tc, test_engine_daemon_holds_pipe);
+	tcase_add_test(tc, test_journal_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
