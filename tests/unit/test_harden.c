@@ -322,6 +322,64 @@ START_TEST(test_journal_bounds)
 }
 END_TEST
 
+/* Finding 8: trust follows the whole ancestor chain. */
+START_TEST(test_exec_ancestor_chain)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	struct hp_engine_config cfg = { 0 };
+	struct hp_engine *e;
+	char *open_dir = hp_path_join(dir, "open"), *sticky = hp_path_join(dir, "sticky");
+	char *prog = hp_path_join(open_dir, "ulp"), *prog2 = hp_path_join(sticky, "ulp");
+	char *etc = hp_path_join(dir, "etc"), *confdir = hp_path_join(etc, "engines.d");
+	char *conf = hp_path_join(confdir, "u.conf"), *text;
+
+	ck_assert_int_eq(mkdir(open_dir, 0755), 0);
+	ck_assert_int_eq(mkdir(sticky, 0755), 0);
+	ck_assert_int_eq(hp_mkdir_p(confdir, 0755, &err), 0);
+	chmod(open_dir, 0777);     /* world-writable, not sticky */
+	chmod(sticky, 01777);      /* as /tmp */
+	hp_test_write_file(prog, "#!/bin/sh\nexit 0\n", 0755);
+	hp_test_write_file(prog2, "#!/bin/sh\nexit 0\n", 0755);
+	cfg.exec_conf_dir = confdir;
+	cfg.root_dir = "/";
+
+	text = hp_xasprintf("apply = %s\nrevert = /bin/true\n", prog);
+	hp_test_write_file(conf, text, 0644);
+	free(text);
+	e = hp_engine_get("u", &cfg, &err);
+	ck_assert_msg(e != NULL, "%s", err.buf);
+	ck_assert_int_eq(hp_engine_probe(e, &err), -1);
+	ck_assert_msg(strstr(err.buf, "is group- or world-writable (mode 0777); refusing it") &&
+		      strstr(err.buf, open_dir), "%s", err.buf);
+	hp_engine_free(e);
+
+	text = hp_xasprintf("apply = %s\nrevert = /bin/true\n", prog2);
+	hp_test_write_file(conf, text, 0644);
+	free(text);
+	hp_strbuf_reset(&err);
+	e = hp_engine_get("u", &cfg, &err);
+	ck_assert_msg(e != NULL, "%s", err.buf);
+	ck_assert_msg(hp_engine_probe(e, &err) == 0, "sticky dir refused: %s", err.buf);
+	hp_engine_free(e);
+
+	/* A world-writable /etc/hotpatch above engines.d. */
+	chmod(etc, 0777);
+	hp_strbuf_reset(&err);
+	ck_assert_ptr_null(hp_engine_get("u", &cfg, &err));
+	ck_assert_msg(strstr(err.buf, "exec engine directory") &&
+		      strstr(err.buf, "is group- or world-writable (mode 0777)"), "%s", err.buf);
+	chmod(etc, 0755);
+	free(open_dir);
+	free(sticky);
+	free(prog);
+	free(prog2);
+	free(etc);
+	free(confdir);
+	free(conf);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -338,6 +396,7 @@ Suite *harden_suite(void)
 	tcase_add_test(tc, test_engine_output_capped);
 	tcase_add_test(tc, test_engine_daemon_holds_pipe);
 	tcase_add_test(tc, test_journal_bounds);
+	tcase_add_test(tc, test_exec_ancestor_chain);
 	suite_add_tcase(s, tc);
 	return s;
 }
