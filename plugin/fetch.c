@@ -78,6 +78,23 @@ enum hp_url_kind hp_url_kind(const char *url)
 	return HP_URL_UNSUPPORTED;
 }
 
+char *hp_url_redact(const char *url)
+{
+	const char *host = url ? strstr(url, "://") : NULL, *at, *end;
+
+	if (!host)
+		return hp_xstrdup(url);
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (!at)
+		return hp_xstrdup(url);
+	/* The last '@' before the path ends the user information. */
+	while (memchr(at + 1, '@', (size_t)(end - at - 1)))
+		at = memchr(at + 1, '@', (size_t)(end - at - 1));
+	return hp_xasprintf("%.*s***%s", (int)(host - url), url, at);
+}
+
 int hp_url_has_vars(const char *url)
 {
 	return strchr(url, '$') != NULL;
@@ -165,16 +182,18 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	char *msg = NULL;
 	long long left;
 	int ret = -1;
+	/* Messages never echo credentials (user:password@host). */
+	char *shown = hp_url_redact(url);
 
 	if (hp_url_kind(url) != HP_URL_REMOTE) {
-		hp_error(err, "cannot fetch '%s': not an http:// or https:// URL", url);
+		hp_error(err, "cannot fetch '%s': not an http:// or https:// URL", shown);
 		goto out;
 	}
-	if (load_curl(url, err) < 0)
+	if (load_curl(shown, err) < 0)
 		goto out;
 	left = time_left_ms();
 	if (left <= 0) {
-		deadline_error(url, err);
+		deadline_error(shown, err);
 		goto out;
 	}
 	sink.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -184,7 +203,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	}
 	c = curl.easy_init();
 	if (!c) {
-		hp_error(err, "cannot fetch '%s': cannot initialise libcurl", url);
+		hp_error(err, "cannot fetch '%s': cannot initialise libcurl", shown);
 		goto out;
 	}
 	curl.easy_setopt(c, CURLOPT_URL, url);
@@ -209,7 +228,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	curl.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	rc = curl.easy_perform(c);
 	if (sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED) {
-		hp_error(err, "cannot fetch '%s': larger than the limit of %llu bytes", url,
+		hp_error(err, "cannot fetch '%s': larger than the limit of %llu bytes", shown,
 			 (unsigned long long)max_size);
 		goto out;
 	}
@@ -218,12 +237,12 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 		goto out;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT && time_left_ms() <= 0) {
-		deadline_error(url, err);
+		deadline_error(shown, err);
 		goto out;
 	}
 	if (rc != CURLE_OK) {
 		msg = hp_oneline(*ebuf ? ebuf : curl.easy_strerror(rc));
-		hp_error(err, "cannot fetch '%s': %s", url, msg);
+		hp_error(err, "cannot fetch '%s': %s", shown, msg);
 		goto out;
 	}
 	if (fsync(sink.fd) < 0) {
@@ -239,5 +258,6 @@ out:
 	if (ret < 0 && sink.fd >= 0)
 		unlink(path);
 	free(msg);
+	free(shown);
 	return ret;
 }

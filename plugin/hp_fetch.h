@@ -20,6 +20,10 @@ enum hp_url_kind {
 
 enum hp_url_kind hp_url_kind(const char *url);
 
+/* `url` with any user information (user:password@) shown as "***@", for
+ * messages and names; malloc'd, caller frees (NULL in, NULL out). */
+char *hp_url_redact(const char *url);
+
 /* Whether `url` uses dnf variables ($releasever, $basearch, ${x}), which
  * this client does not substitute. */
 int hp_url_has_vars(const char *url);

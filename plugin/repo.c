@@ -4,9 +4,11 @@
 #include "hp_repo.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +303,34 @@ static int validate_meta(const struct hp_meta *m, const char *url, const char *f
  * verified are the bytes that are used, even if the repository (a dnf
  * cache being refreshed, a shared mount) changes meanwhile. */
 
+/* Removes the snapshots of runs that were killed (SIGKILL, SIGTERM before
+ * their cleanup; issue 11): hp-repo-<pid>-* of ours whose process is gone. */
+static void snapshot_sweep(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, "hp-repo-", 8))
+			continue;
+		pid = strtol(de->d_name + 8, &end, 10);
+		if (end == de->d_name + 8 || *end != '-' || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = hp_path_join(tmp, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			hp_remove_tree(path);
+		free(path);
+	}
+	closedir(d);
+}
+
 static char *snapshot_new(struct hp_strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -308,7 +338,9 @@ static char *snapshot_new(struct hp_strbuf *err)
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	dir = hp_xasprintf("%s/hp-repo-XXXXXX", tmp);
+	snapshot_sweep(tmp);
+	/* The pid in the name lets a later run sweep it if this one dies. */
+	dir = hp_xasprintf("%s/hp-repo-%ld-XXXXXX", tmp, (long)getpid());
 	if (!mkdtemp(dir)) {
 		hp_error_errno(err, errno, "cannot create a temporary directory in '%s'", tmp);
 		free(dir);
@@ -590,14 +622,14 @@ static int locate(struct hp_repo *tmp, const char *url, struct hp_strbuf *err)
 	switch (hp_url_kind(url)) {
 	case HP_URL_UNSUPPORTED:
 		return hp_error(err, "'%s': unsupported URL scheme (repositories are read from "
-				"paths, file://, http:// and https:// URLs)", url);
+				"paths, file://, http:// and https:// URLs)", tmp->url);
 	case HP_URL_REMOTE:
 		/* Substituting them means knowing the release and arch the
 		 * way dnf does; a wrong guess would read another repo. */
 		if (hp_url_has_vars(url))
 			return hp_error(err, "'%s': dnf variables ($releasever, $basearch, ...) in "
 					"repository URLs are not substituted; give the URL with "
-					"them expanded", url);
+					"them expanded", tmp->url);
 		n = strlen(url);
 		while (n && url[n - 1] == '/')
 			n--;
@@ -614,19 +646,22 @@ int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err)
 {
 	struct hp_repo tmp;
-	char *snap = NULL;
+	char *snap = NULL, *shown_dir = NULL;
 	size_t err_from = err ? err->len : 0;
 	int ret = -1;
 
 	hp_repo_init(&tmp);
 	hp_repo_release(r);
-	tmp.url = hp_xstrdup(path_or_url);
+	/* Credentials in the URL are used to fetch, never shown nor used in
+	 * state or cache names (issue 11). */
+	tmp.url = hp_url_redact(path_or_url);
 	if (locate(&tmp, path_or_url, err) < 0)
 		goto out;
+	shown_dir = hp_url_redact(tmp.dir);
 	if (id)
 		tmp.id = hp_xstrdup(id);
 	else if (tmp.remote)
-		tmp.id = sanitize_id(strstr(tmp.dir, "://") + 3);
+		tmp.id = sanitize_id(strstr(shown_dir, "://") + 3);
 	else
 		tmp.id = sanitize_id(tmp.dir);
 	snap = snapshot_new(err);
@@ -634,7 +669,7 @@ int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		goto out;
 	ret = load_snapshot(&tmp, snap, o, gpgcheck_required, err);
 	if (ret < 0)
-		unsnapshot_message(err, err_from, snap, tmp.dir);
+		unsnapshot_message(err, err_from, snap, shown_dir);
 out:
 	if (!ret) {
 		*r = tmp;
@@ -642,5 +677,6 @@ out:
 		hp_repo_release(&tmp);
 	}
 	snapshot_free(snap);
+	free(shown_dir);
 	return ret;
 }

@@ -3,9 +3,12 @@
  * is loaded, and the command from the table runs. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hp_cache.h"
 #include "hp_cli.h"
@@ -103,12 +106,18 @@ int hp_cli_error(const char *msg)
 int hp_cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
 
-	fputs("hotpatch: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
-	fputs(" (see 'hotpatch --help')\n", stderr);
+	/* Arguments are echoed: a newline or escape in one stays on this line. */
+	for (char *p = msg; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "hotpatch: error: %s (see 'hotpatch --help')\n", msg ? msg : fmt);
+	free(msg);
 	return HP_EXIT_USAGE;
 }
 
@@ -575,8 +584,22 @@ int main(int argc, char **argv)
 	ctx.opts = &opts;
 	hp_cache_init(&ctx.cache, NULL);
 
+	/* A closed stdout would be taken by the first file opened (the
+	 * journal, a cache entry) and receive the output: refuse. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0 && fd != STDOUT_FILENO)
+			close(fd);
+		code = hp_cli_error("standard output is closed");
+		goto out;
+	}
 	if (parse_args(argc, argv, &opts, &cmd, &cmd_argv, &code))
 		goto out;
+	if (hp_env_check(&err)) {
+		code = hp_cli_usage_error("%s", err.buf);
+		goto out;
+	}
 	ctx.cmd = cmd;
 	cache_dir = root_path(&opts, HP_CACHE_SUBDIR);
 	hp_cache_init(&ctx.cache, cache_dir);
@@ -590,6 +613,12 @@ int main(int argc, char **argv)
 	 * one leaves the root as it found it. */
 	if (code == HP_EXIT_OK || code == HP_EXIT_UPDATES)
 		hp_cache_flush(&ctx.cache);
+	/* Output that could not be written is an error, not a success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		hp_strbuf_reset(&err);
+		hp_error_errno(&err, errno, "cannot write to standard output");
+		code = hp_cli_error(err.buf);
+	}
 out:
 	hp_cache_release(&ctx.cache);
 	hp_cli_ctx_release(&ctx);

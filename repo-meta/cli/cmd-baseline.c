@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -104,6 +105,20 @@ int hp_cmd_baseline_list(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	rc = hp_cli_parse(cmd, argc, argv, 1, &a, &exit_now);
 	if (rc || exit_now)
 		goto out;
+	/* Listing nothing from a directory that is no repository would read
+	 * as "no baselines" (issue 11). */
+	{
+		char *md = hp_path_join(a.positional[0], "repodata/repomd.xml");
+		int missing = access(md, F_OK) < 0;
+
+		free(md);
+		if (missing) {
+			hp_error(&err, "'%s': not a repository (no repodata/repomd.xml)",
+				 a.positional[0]);
+			rc = hp_cli_error(err.buf);
+			goto out;
+		}
+	}
 	if (hp_baselines_load(&m, a.positional[0], &err)) {
 		rc = hp_cli_error(err.buf);
 		goto out;
