@@ -76,6 +76,17 @@ HP_BAD_TOOL=hotpatch-repo
 HP_BAD_DIRS=("$W")
 hp_bad 1 "baseline list on a directory that is no repository" "$HR" baseline list "$W"
 hp_assert_contains "$HP_BAD_ERR" "not a repository"
+# A package of the repository replaced by a FIFO after createrepo_c: publish
+# refuses it at once instead of hanging.
+pr=$(hp_repo_copy "$repo" "$W/fifo-rpm")
+hpkg=$(cd "$pr" && ls -- *hotpatch*.rpm | head -n 1)
+rm "$pr/$hpkg"
+mkfifo "$pr/$hpkg"
+HP_BAD_DIRS=("$pr")
+hp_bad 1 "publish: a package is a FIFO" timeout -k 5 60 "$HR" publish "$pr" --sign-key "$(gpg --homedir "$gpghome" \
+	--batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')" \
+	--gnupg-home "$gpghome"
+hp_assert_contains "$HP_BAD_ERR" "not a regular file"
 
 # --- snapshots of a killed check are swept -------------------------------------
 snaps=$(hp_tmpdir snaps)
