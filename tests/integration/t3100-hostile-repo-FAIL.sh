@@ -112,15 +112,16 @@ for tool in gzip xz bzip2 zstd; do
 			--gpgkey "$key" --repo "$r" check
 	done
 done
-# A decompression bomb: 300 MiB of empty comments (well-formed and short
-# tokens, so only the 256 MiB cap on decoded bytes stops it), in zstd.
-{ printf '<?xml version="1.0"?>\n'; head -c $((300 << 20)) < <(yes '<!---->'); } |
-	zstd -q -c >"$W/bomb.zst"
+# A decompression bomb: 300 MiB of zeros as a zstd updateinfo (decoded
+# before it is parsed: only the 256 MiB cap on decoded bytes stops it).
+head -c $((300 << 20)) /dev/zero | zstd -q -c >"$W/bomb.zst"
 r=$(hp_repo_copy "$repo" "$W/bomb")
-swap_record "$r" hotpatch "$W/bomb.zst"
+hp_add_updateinfo "$r" <(printf '<?xml version="1.0"?>\n<updates/>\n')
+swap_record "$r" updateinfo "$W/bomb.zst"
 hp_gpg_sign "$gpghome" "$r/repodata/repomd.xml"
 WATCH=("$r")
-hp_bad 1 "zstd bomb (300 MiB of comments)" bounded "$HP" --root "$root" --gpgkey "$key" --repo "$r" check
+hp_bad 1 "zstd bomb (300 MiB of zeros as updateinfo)" bounded "$HP" --root "$root" --gpgkey "$key" \
+	--repo "$r" check --updateinfo
 hp_assert_contains "$HP_BAD_ERR" "decompresses to more than 256 MiB, refused"
 
 # --- 4. a 16 MiB attribute (quadratic in expat before) ------------------------
