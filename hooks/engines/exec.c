@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,7 +81,7 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 {
 	struct hp_strbuf errout = HP_STRBUF_INIT;
 	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 };
-	int status = 0, ret = -1, timed_out = 0, exited = 0, too_much = 0, pidfd = -1;
+	int status = 0, ret = -1, timed_out = 0, exited = 0, too_much = 0;
 	long deadline = timeout_s ? now_ms() + (long)timeout_s * 1000L : 0, exit_ms = 0;
 	pid_t pid;
 
@@ -112,12 +111,11 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 	close(opipe[1]);
 	close(epipe[1]);
 	opipe[1] = epipe[1] = -1;
-	/* The child's exit is an event of its own (a pollable pidfd): a
-	 * daemon it left holding the pipes must not make it look hung. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* The child's exit is an event of its own, looked for at least every
+	 * 100 ms (waitpid WNOHANG; portable, valgrind-friendly): a daemon it
+	 * left holding the pipes must not make it look hung. */
 	while (opipe[0] >= 0 || epipe[0] >= 0) {
-		struct pollfd pfd[3] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 },
-					 { exited ? -1 : pidfd, POLLIN, 0 } };
+		struct pollfd pfd[2] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 } };
 		int wait = -1, n;
 
 		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
@@ -141,9 +139,9 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 		/* Exited: take what is already in the pipes, wait no more. */
 		if (exited)
 			wait = 0;
-		else if (pidfd < 0 && (wait < 0 || wait > 100))
+		else if (wait < 0 || wait > 100)
 			wait = 100;
-		n = poll(pfd, 3, wait);
+		n = poll(pfd, 2, wait);
 		if (exited && n == 0)
 			break;
 		if (n < 0 && errno != EINTR) {
@@ -199,8 +197,6 @@ int hp_engine_run(const char *const *argv, unsigned timeout_s, struct hp_strbuf 
 		hp_error(err, "'%s' exited with status %d%s%s", argv[0], ret,
 			 errout.len ? ": " : "", last_line(&errout));
 out:
-	if (pidfd >= 0)
-		close(pidfd);
 	for (int i = 0; i < 2; i++) {
 		if (opipe[i] >= 0)
 			close(opipe[i]);
