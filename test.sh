@@ -4,16 +4,17 @@
 #   2. unit tests (Check, one CTest test per suite, and tests/cli) in the ASan build, then
 #      under valgrind (leaks) in the plain build;
 #   3. integration tests on real rpmbuild / createrepo_c / gpg / rpm / dnf (ASan binaries);
-#   4. VM tests: Debian's kernel in qemu, a real kernel livepatch applied by the project's binaries.
+#   4. VM tests: Debian's kernel in qemu, a real kernel livepatch applied by the project's binaries;
+#   5. fuzz: every libFuzzer target of tests/fuzz for a short fixed budget (FUZZ_SECONDS, default 12).
 # Phases 2-4 run through CTest (labels unit, integration, vm; see CMakeLists.txt), so that
 # `ctest -L integration -R t2000` or `ctest --rerun-failed` in build-asan/ do the same.
 # Ends with one line "N passed, N failed" over all of them; exit status non-zero on any failure.
-# Usage: ./test.sh [unit|integration|vm ...]   (default: all)
+# Usage: ./test.sh [unit|valgrind|integration|vm|fuzz ...]   (default: all)
 set -uo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 phases=("$@")
-[ ${#phases[@]} -gt 0 ] || phases=(unit valgrind integration vm)
+[ ${#phases[@]} -gt 0 ] || phases=(unit valgrind integration vm fuzz)
 want() { local p; for p in "${phases[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
 bash packaging/install-deps.sh || { echo "test.sh: cannot install dependencies" >&2; exit 1; }
@@ -78,6 +79,11 @@ fi
 if want vm; then
 	echo "== VM tests (Debian kernel in qemu, real livepatch)"
 	ctest_phase build vm "$logdir/vm.log"
+fi
+if want fuzz; then
+	echo "== fuzz targets (libFuzzer, clang; smoke budget per target)"
+	bash tests/fuzz/run.sh 2>&1 | tee "$logdir/fuzz.log"
+	count "$logdir/fuzz.log"
 fi
 echo
 if [ "$skipped" -gt 0 ]; then

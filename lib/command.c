@@ -82,6 +82,10 @@ int hp_cli_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	hp_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	/* Arguments are echoed: a newline or escape in one stays on this line. */
+	for (size_t i = 0; i < msg.len; i++)
+		if ((unsigned char)msg.buf[i] < 0x20 || msg.buf[i] == 0x7f)
+			msg.buf[i] = '?';
 	fprintf(stderr, "%s: error: %s (see '%s%s%s --help')\n", prog_name(), msg.buf, prog_name(),
 		*cli.path ? " " : "", cli.path);
 	if (!cli.first_error)
@@ -142,8 +146,12 @@ int hp_cli_finish(int code)
 		json_object_object_add(o, "exit", json_object_new_int(code));
 		hp_json_print(stdout, o);
 	}
-	if (fflush(stdout) && code == HP_EXIT_OK)
+	/* Output that could not be written is an error, not a success. */
+	if ((fflush(stdout) || ferror(stdout)) && code != HP_EXIT_ERROR && code != HP_EXIT_USAGE) {
+		fprintf(stderr, "%s: error: cannot write to standard output: %s\n", prog_name(),
+			strerror(errno ? errno : EIO));
 		code = HP_EXIT_ERROR;
+	}
 	hp_cli_reset();
 	return code;
 }

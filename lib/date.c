@@ -1,4 +1,6 @@
 /* Dates: see hp_date.h. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +41,35 @@ time_t hp_now(void)
 	if (e && *e) {
 		char *end;
 		long long v = strtoll(e, &end, 10);
-		if (!*end)
+		if (!*end && v >= 0)
 			return (time_t)v;
 	}
 	return time(NULL);
+}
+
+/* A decimal in [min, max], nothing else. */
+static int env_number(const char *name, unsigned long long min, unsigned long long max,
+		      struct hp_strbuf *err)
+{
+	const char *e = getenv(name);
+	unsigned long long v;
+	char *end;
+
+	if (!e)
+		return 0;
+	errno = 0;
+	v = strtoull(e, &end, 10);
+	if (!isdigit((unsigned char)*e) || *end || errno || v < min || v > max)
+		return hp_error(err, "invalid %s '%s': expected a number, %llu..%llu", name, e,
+				min, max);
+	return 0;
+}
+
+int hp_env_check(struct hp_strbuf *err)
+{
+	/* Year 36812 at most: no date computed from it overflows. */
+	if (env_number("HP_NOW", 0, 1ULL << 40, err) ||
+	    env_number("HP_KLP_TIMEOUT", 1, 86400, err))
+		return -1;
+	return 0;
 }

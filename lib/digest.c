@@ -54,10 +54,10 @@ int hp_digest_fd(int fd, int algo, const char *what, char **hex, struct hp_strbu
 int hp_sha256_file(const char *path, char hex[65], struct hp_strbuf *err)
 {
 	char *s = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	int fd = hp_open_regular(path, 0, err), ret;
 
 	if (fd < 0)
-		return hp_error_errno(err, errno, "cannot open '%s'", path);
+		return -1;
 	ret = hp_digest_fd(fd, RPM_HASH_SHA256, path, &s, err);
 	close(fd);
 	if (!ret)

@@ -5,6 +5,8 @@
 
 #include <time.h>
 
+#include "hp_strbuf.h"
+
 /* Dates "YYYY-MM-DD" (UTC midnight). Returns 0 and sets *out, or -1 if the
  * string is not a valid calendar date. */
 int hp_parse_date(const char *s, time_t *out);
@@ -13,5 +15,10 @@ void hp_format_date(time_t t, char buf[11]);
 /* The time "now" for every decision; HP_NOW (seconds since the epoch) overrides
  * it so that expiry and support-end rules can be tested on real data. */
 time_t hp_now(void);
+/* Checks the environment variables that steer decisions (HP_NOW: 0..2^40;
+ * HP_KLP_TIMEOUT: 1..86400 seconds): garbage or out of range is an error
+ * ("invalid HP_NOW 'x': expected a number, 0..N"), never silently ignored.
+ * Commands call it first and treat a failure as a usage error. */
+int hp_env_check(struct hp_strbuf *err);
 
 #endif

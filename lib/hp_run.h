@@ -6,6 +6,9 @@
 
 #include "hp_util.h"
 
+/* The most of a helper's stderr kept for messages and journal records. */
+#define HP_RUN_MSG_MAX 1024
+
 /* Runs argv[0] (an absolute path; no shell) with argv, stdin from /dev/null,
  * in its own process group, killed (SIGKILL to the group) after `timeout_s`
  * seconds (0 = no limit). Its stdout is appended to `out` when `out` is not

@@ -34,7 +34,20 @@ char *hp_oneline_inplace(char *s);
 		}                                                              \
 	} while (0)
 
-/* Reads a whole file into `out` (appends). */
+/* Largest file hp_read_file / hp_read_fd read (the largest metadata a
+ * mirror may send, HP_FETCH_MAX_DATA). */
+#define HP_READ_MAX_DEFAULT ((size_t)256 << 20)
+/* Opens `path` read-only for a reader that must neither block nor be fed a
+ * device: O_NONBLOCK while opening (a FIFO cannot hang), then anything but a
+ * regular file is refused: "cannot read '<path>': not a regular file".
+ * `nofollow`: a symlink is refused too (O_NOFOLLOW). Returns the descriptor
+ * (blocking again; caller closes) or -1. */
+int hp_open_regular(const char *path, int nofollow, struct hp_strbuf *err);
+/* Reads a whole regular file (hp_open_regular) into `out` (appends), at most
+ * `max` bytes, checked while reading: "cannot read '<path>': larger than N
+ * bytes, refused". hp_read_file: max HP_READ_MAX_DEFAULT. */
+int hp_read_file_max(const char *path, size_t max, struct hp_strbuf *out,
+		     struct hp_strbuf *err);
 int hp_read_file(const char *path, struct hp_strbuf *out, struct hp_strbuf *err);
 /* Writes `len` bytes to `path` atomically: a temp file in the same directory,
  * fsync, rename, fsync of the directory. `mode` as for open(2). */
@@ -43,9 +56,13 @@ int hp_write_file_atomic(const char *path, const void *data, size_t len, int mod
 /* Reads everything from `fd`, starting at offset 0 (pread: the file position is
  * left alone), appending to `out`; `what` names the file in errors. */
 int hp_read_fd(int fd, const char *what, struct hp_strbuf *out, struct hp_strbuf *err);
+/* The same with a cap on the bytes read (hp_read_fd: HP_READ_MAX_DEFAULT). */
+int hp_read_fd_max(int fd, const char *what, size_t max, struct hp_strbuf *out,
+		   struct hp_strbuf *err);
 /* Reads a file holding one decimal number (trailing whitespace allowed) into
  * *out. A missing file (ENOENT/ENOTDIR) sets *out = 0 and returns 0; any other
- * content is "'<path>': corrupt number record". */
+ * content is "'<path>': corrupt number record". A symlink, or a file owned
+ * by another user than the caller or root, is refused. */
 int hp_read_u64_file(const char *path, uint64_t *out, struct hp_strbuf *err);
 /* rm -rf of our own temporary trees; never follows symlinks; best effort. */
 void hp_remove_tree(const char *path);

@@ -23,6 +23,23 @@ long hp_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* What is kept of a helper's output (issue 11: 50 MB on stderr became a
+ * 50 MB error line and journal record): the last HP_RUN_MSG_MAX bytes of
+ * stderr, and at most OUT_MAX bytes of stdout (then the command fails). */
+#define OUT_MAX ((size_t)1 << 20)
+
+/* Appends to `sb`, keeping only its last `keep` bytes once it grows past
+ * twice that (amortised: the tail is moved once per `keep` bytes). */
+static void add_tail(struct hp_strbuf *sb, const char *buf, size_t n, size_t keep)
+{
+	hp_strbuf_add(sb, buf, n);
+	if (sb->len > 2 * keep) {
+		memmove(sb->buf, sb->buf + sb->len - keep, keep);
+		sb->len = keep;
+		sb->buf[keep] = '\0';
+	}
+}
+
 /* The last non-empty line of `sb`, for error messages. */
 static const char *last_line(struct hp_strbuf *sb)
 {
@@ -31,7 +48,12 @@ static const char *last_line(struct hp_strbuf *sb)
 	while (sb->len && (sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == ' '))
 		sb->buf[--sb->len] = '\0';
 	p = strrchr(sb->buf, '\n');
-	return p ? p + 1 : sb->buf;
+	p = p ? p + 1 : sb->buf;
+	/* One line of at most HP_RUN_MSG_MAX bytes (the tail: errors end
+	 * with the reason). */
+	if (strlen(p) > HP_RUN_MSG_MAX)
+		p += strlen(p) - HP_RUN_MSG_MAX;
+	return hp_oneline_inplace(p);
 }
 
 /* A child being run: its pid and the read ends of its stdout and stderr. */
@@ -41,6 +63,8 @@ struct child {
 	int fd[2];              /* stdout, stderr; -1 once at EOF */
 	struct hp_strbuf *out;  /* stdout goes here (NULL: dropped) */
 	struct hp_strbuf errout;
+	int exited, status;     /* reaped (status valid) */
+	int too_much;           /* stdout beyond OUT_MAX */
 };
 
 static void kill_child(const struct child *c)
@@ -98,10 +122,22 @@ out:
  * with `err` (the child is killed and reaped). */
 static int pump(struct child *c, long deadline, struct hp_strbuf *err)
 {
+	long exit_ms = 0;
+
+	/* The child's exit is an event of its own, looked for at least every
+	 * 100 ms (waitpid WNOHANG; portable, valgrind-friendly): a daemon it
+	 * left holding the pipes must not make it look hung. */
 	while (c->fd[0] >= 0 || c->fd[1] >= 0) {
 		struct pollfd pfd[2] = { { c->fd[0], POLLIN, 0 }, { c->fd[1], POLLIN, 0 } };
 		int wait = -1, n;
 
+		if (!c->exited && waitpid(c->pid, &c->status, WNOHANG) == c->pid) {
+			c->exited = 1;
+			exit_ms = hp_now_ms();
+		}
+		/* What a leftover daemon keeps writing is not waited for. */
+		if (c->exited && hp_now_ms() - exit_ms > 200)
+			break;
 		if (deadline) {
 			long left = deadline - hp_now_ms();
 			if (left <= 0) {
@@ -110,11 +146,19 @@ static int pump(struct child *c, long deadline, struct hp_strbuf *err)
 			}
 			wait = (int)left;
 		}
+		/* Exited: take what is already in the pipes, wait no more. */
+		if (c->exited)
+			wait = 0;
+		else if (wait < 0 || wait > 100)
+			wait = 100;
 		n = poll(pfd, 2, wait);
+		if (c->exited && n == 0)
+			break;
 		if (n < 0 && errno != EINTR) {
 			hp_error_errno(err, errno, "cannot wait for '%s'", c->argv[0]);
 			kill_child(c);
-			waitpid(c->pid, NULL, 0);
+			if (!c->exited)
+				waitpid(c->pid, NULL, 0);
 			return -1;
 		}
 		for (int i = 0; n > 0 && i < 2; i++) {
@@ -126,9 +170,11 @@ static int pump(struct child *c, long deadline, struct hp_strbuf *err)
 			r = read(c->fd[i], buf, sizeof(buf));
 			if (r > 0) {
 				if (i)
-					hp_strbuf_add(&c->errout, buf, (size_t)r);
-				else if (c->out)
+					add_tail(&c->errout, buf, (size_t)r, HP_RUN_MSG_MAX);
+				else if (c->out && c->out->len + (size_t)r <= OUT_MAX)
 					hp_strbuf_add(c->out, buf, (size_t)r);
+				else if (c->out)
+					c->too_much = 1;
 			} else if (r == 0 || errno != EINTR) {
 				close(c->fd[i]);
 				c->fd[i] = -1;
@@ -141,7 +187,7 @@ static int pump(struct child *c, long deadline, struct hp_strbuf *err)
 int hp_run_command(const char *const *argv, unsigned timeout_s, struct hp_strbuf *out,
 		   struct hp_strbuf *err)
 {
-	struct child c = { argv, -1, { -1, -1 }, out, HP_STRBUF_INIT };
+	struct child c = { argv, -1, { -1, -1 }, out, HP_STRBUF_INIT, 0, 0, 0 };
 	long deadline = timeout_s ? hp_now_ms() + (long)timeout_s * 1000L : 0;
 	int status = 0, ret = -1, timed_out;
 
@@ -150,7 +196,8 @@ int hp_run_command(const char *const *argv, unsigned timeout_s, struct hp_strbuf
 	timed_out = pump(&c, deadline, err);
 	if (timed_out < 0)
 		goto out;
-	while (waitpid(c.pid, &status, 0) < 0) {
+	status = c.status;
+	while (!c.exited && waitpid(c.pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			hp_error_errno(err, errno, "cannot wait for '%s'", argv[0]);
 			goto out;
@@ -165,6 +212,11 @@ int hp_run_command(const char *const *argv, unsigned timeout_s, struct hp_strbuf
 		goto out;
 	}
 	ret = WEXITSTATUS(status);
+	if (!ret && c.too_much) {
+		ret = hp_error(err, "'%s' printed more than %zu MiB; refused", argv[0],
+			       OUT_MAX >> 20);
+		goto out;
+	}
 	/* Keep what the helper said: the caller words the failure. */
 	if (ret)
 		hp_error(err, "'%s' exited with status %d%s%s", argv[0], ret,

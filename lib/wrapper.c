@@ -104,22 +104,61 @@ char *hp_oneline(const char *msg)
 	return hp_oneline_inplace(hp_xstrdup(msg));
 }
 
-int hp_read_file(const char *path, struct hp_strbuf *out, struct hp_strbuf *err)
+int hp_open_regular(const char *path, int nofollow, struct hp_strbuf *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return hp_error_errno(err, errno, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		hp_error_errno(err, errno, "cannot read '%s'", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		hp_error(err, "cannot read '%s': not a regular file", path);
+		goto fail;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int hp_read_file_max(const char *path, size_t max, struct hp_strbuf *out,
+		     struct hp_strbuf *err)
+{
+	int fd = hp_open_regular(path, 0, err);
 	int ret;
 
 	if (fd < 0)
-		return hp_error_errno(err, errno, "cannot open '%s'", path);
-	ret = hp_read_fd(fd, path, out, err);
+		return -1;
+	ret = hp_read_fd_max(fd, path, max, out, err);
 	close(fd);
 	return ret;
 }
 
+int hp_read_file(const char *path, struct hp_strbuf *out, struct hp_strbuf *err)
+{
+	return hp_read_file_max(path, HP_READ_MAX_DEFAULT, out, err);
+}
+
 int hp_read_fd(int fd, const char *what, struct hp_strbuf *out, struct hp_strbuf *err)
+{
+	return hp_read_fd_max(fd, what, HP_READ_MAX_DEFAULT, out, err);
+}
+
+int hp_read_fd_max(int fd, const char *what, size_t max, struct hp_strbuf *out,
+		   struct hp_strbuf *err)
 {
 	char buf[65536];
 	off_t off = 0;
+	size_t got = 0;
 	int seekable = 1;
 
 	for (;;) {
@@ -136,6 +175,12 @@ int hp_read_fd(int fd, const char *what, struct hp_strbuf *out, struct hp_strbuf
 		}
 		if (!n)
 			return 0;
+		/* Checked while reading: a sparse or endless file is refused
+		 * after `max` bytes, never read whole first. */
+		if ((size_t)n > max - got)
+			return hp_error(err, "cannot read '%s': larger than %zu bytes, refused",
+					what, max);
+		got += (size_t)n;
 		hp_strbuf_add(out, buf, (size_t)n);
 		off += n;
 	}
@@ -150,9 +195,19 @@ int hp_read_u64_file(const char *path, uint64_t *out, struct hp_strbuf *err)
 	int ret = -1;
 
 	*out = 0;
-	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return 0;
-	if (hp_read_file(path, &buf, err))
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		hp_error_errno(err, errno, "cannot read '%s'", path);
+		goto out;
+	}
+	/* A symlink (even a dangling one) or a file another user could
+	 * have planted never stands for a trusted number. */
+	if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_uid != geteuid() && st.st_uid)) {
+		hp_error(err, "'%s': refused: not a regular file owned by this user or root", path);
+		goto out;
+	}
+	if (hp_read_file_max(path, 64, &buf, err))
 		goto out;
 	errno = 0;
 	v = strtoull(buf.buf, &end, 10);

@@ -64,6 +64,9 @@ struct hp_meta {
 	uint64_t revision;          /* monotonic, never decreases for a repo */
 	int64_t generated;          /* seconds since the epoch, UTC */
 	int64_t expires;            /* seconds since the epoch; 0 = never (baselines file only) */
+	char *repo;                 /* the repository's name as its publisher signs it
+				       (hotpatch-repo publish --repo-name), malloc'd;
+				       NULL in records of older publishers */
 	struct hp_baseline *baselines;
 	size_t nr_baselines, alloc_baselines;
 	struct hp_hotpatch *hotpatches;
@@ -95,6 +98,10 @@ struct hp_baseline *hp_meta_find_baseline(const struct hp_meta *m, const char *i
 const char *hp_baseline_kind_name(enum hp_baseline_kind k);
 /* 0 and sets *k for "planned"/"unplanned"; -1 otherwise. */
 int hp_baseline_kind_parse(const char *s, enum hp_baseline_kind *k);
+
+/* Whether `s` may name a repository in a record: 1..64 characters of
+ * [A-Za-z0-9._-], not starting with '.'. */
+int hp_meta_repo_name_ok(const char *s);
 
 /* Checks the model's own invariants (ids unique, dates valid, payload below
  * HP_PAYLOAD_ROOT without "..", sha256 is 64 hex, known kind, build EVRs of

@@ -4,6 +4,7 @@
 #include "hp_meta.h"
 #include "hp_evr.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ void hp_meta_init(struct hp_meta *m)
 
 void hp_meta_release(struct hp_meta *m)
 {
+	free(m->repo);
 	for (size_t i = 0; i < m->nr_baselines; i++)
 		hp_baseline_release(&m->baselines[i]);
 	free(m->baselines);
@@ -542,6 +544,18 @@ static char *build_nevras(const struct hp_meta *m, struct sort_key *keys)
 	return arena;
 }
 
+int hp_meta_repo_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 64 || s[0] == '.')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return 0;
+	return 1;
+}
+
 int hp_meta_validate(const struct hp_meta *m, struct hp_strbuf *err)
 {
 	struct sort_key *keys = NULL;
@@ -549,6 +563,10 @@ int hp_meta_validate(const struct hp_meta *m, struct hp_strbuf *err)
 	size_t nkeys = 0;
 	int problems = 0;
 
+	if (m->repo && !hp_meta_repo_name_ok(m->repo)) {
+		hp_error(err, "repository name '%s' is not 1..64 of [A-Za-z0-9._-]", m->repo);
+		problems++;
+	}
 	if (m->generated < 0 || m->expires < 0) {
 		hp_error(err, "metadata times must not be negative (generated %lld, expires %lld)",
 			 (long long)m->generated, (long long)m->expires);

@@ -1,7 +1,9 @@
 /* The hotpatch metadata XML codec: a streaming expat reader (no DOM, so a
  * distribution-sized document costs one pass and the records themselves) and
  * a deterministic writer. docs/hotpatch-metadata.md is the format's spec. */
+#include "hp_decomp.h"
 #include "hp_meta.h"
+#include "hp_xmlguard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +15,6 @@
 #include <unistd.h>
 
 #include <expat.h>
-#include <solv/solv_xfopen.h>
 #include <zlib.h>
 
 #define HP_META_NS "http://dnf-hotpatch.org/metadata/hotpatch/1"
@@ -36,6 +37,7 @@ struct reader {
 	int failed;
 	int seen_root;
 	size_t fed;                 /* bytes of XML given to expat */
+	struct hp_xml_guard guard;  /* token lengths, checked before expat */
 	unsigned depth;             /* element nesting, root = 1 */
 	unsigned skip_depth;        /* inside an ignored element started at this depth */
 	int in_baseline, in_patch, have_payload;
@@ -178,6 +180,16 @@ static void start_root(struct reader *r, const char **atts)
 	if (num_attr(r, "hotpatch", atts, "expires", 0, INT64_MAX, &v))
 		return;
 	r->m->expires = (int64_t)v;
+	/* Optional (older publishers): the name the rollback record of a
+	 * signed repository is kept under (issue 11). */
+	if (attr(atts, "repo")) {
+		if (!hp_meta_repo_name_ok(attr(atts, "repo"))) {
+			reader_fail(r, "'%s': line %lu: <hotpatch> attribute 'repo' is not a "
+				    "repository name (1..64 of [A-Za-z0-9._-])", r->what, cur_line(r));
+			return;
+		}
+		r->m->repo = hp_xstrdup(attr(atts, "repo"));
+	}
 }
 
 static void start_baseline(struct reader *r, const char **atts)
@@ -365,6 +377,7 @@ static void reader_init(struct reader *r, struct hp_meta *m, const char *what,
 	r->m = m;
 	r->what = what ? what : "(metadata)";
 	r->err = err;
+	hp_xml_guard_init(&r->guard, HP_XML_MAX_TOKEN);
 	hp_baseline_init(&r->cur_b);
 	hp_hotpatch_init(&r->cur_h);
 	hp_meta_init(m);
@@ -389,6 +402,10 @@ static int reader_feed(struct reader *r, const char *buf, size_t len, int final)
 		return -1;
 	}
 	r->fed += len;
+	if (hp_xml_guard_scan(&r->guard, buf, len, r->what, r->err)) {
+		r->failed = 1;
+		return -1;
+	}
 	do {
 		size_t n = len < FEED_CHUNK ? len : FEED_CHUNK;
 		int last = final && n == len;
@@ -435,167 +452,26 @@ int hp_meta_parse(struct hp_meta *m, const char *buf, size_t len, const char *wh
 
 /* --- reading files --- */
 
-enum compression { COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD, COMP_BZIP2 };
-
-static enum compression sniff(const unsigned char *b, size_t n)
+static int feed_cb(void *data, const char *buf, size_t len)
 {
-	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-		return COMP_GZIP;
-	if (n >= 6 && !memcmp(b, "\xfd" "7zXZ\0", 6))
-		return COMP_XZ;
-	if (n >= 4 && !memcmp(b, "\x28\xb5\x2f\xfd", 4))
-		return COMP_ZSTD;
-	if (n >= 3 && !memcmp(b, "BZh", 3))
-		return COMP_BZIP2;
-	return COMP_NONE;
-}
-
-static int read_fd_capped(int fd, const char *path, struct hp_strbuf *out,
-			  struct hp_strbuf *err)
-{
-	char buf[65536];
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return hp_error_errno(err, errno, "cannot read '%s'", path);
-		}
-		if (!n)
-			return 0;
-		if (out->len + (size_t)n > MAX_XML_BYTES)
-			return hp_error(err, "'%s': hotpatch metadata larger than %zu MiB refused",
-					path, MAX_XML_BYTES >> 20);
-		hp_strbuf_add(out, buf, (size_t)n);
-	}
-}
-
-/* Inflates a (possibly multi-member) gzip buffer straight into the parser. A
- * stream that ends before its trailer is an error, never a short document. */
-static int feed_gzip(struct reader *r, const char *path, const struct hp_strbuf *in)
-{
-	unsigned char out[65536];
-	z_stream zs;
-	int zret, ret = -1, ended = 0;
-
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-		return hp_error(r->err, "'%s': cannot initialise zlib", path);
-	zs.next_in = (unsigned char *)in->buf;
-	zs.avail_in = (uInt)in->len;
-	for (;;) {
-		zs.next_out = out;
-		zs.avail_out = sizeof(out);
-		zret = inflate(&zs, Z_NO_FLUSH);
-		if (zret != Z_OK && zret != Z_STREAM_END && zret != Z_BUF_ERROR)
-			break;
-		if (reader_feed(r, (const char *)out, sizeof(out) - zs.avail_out, 0))
-			goto out;
-		if (zret == Z_STREAM_END) {
-			ended = 1;
-			if (!zs.avail_in)
-				break;
-			/* Another gzip member follows (as `cat a.gz b.gz`). */
-			ended = 0;
-			if (inflateReset(&zs) != Z_OK)
-				break;
-			continue;
-		}
-		/* No progress possible: the input ran out mid-stream. */
-		if (zret == Z_BUF_ERROR || (!zs.avail_in && zs.avail_out))
-			break;
-	}
-	if (!ended) {
-		hp_error(r->err, "'%s': truncated or corrupt compressed data", path);
-		goto out;
-	}
-	ret = reader_feed(r, "", 0, 1);
-out:
-	inflateEnd(&zs);
-	return ret;
-}
-
-/* xz, zstd and bzip2 through libsolv, which picks the codec by file name:
- * hand it a name with the suffix that matches the magic bytes. */
-static int feed_solv(struct reader *r, const char *path, int fd, enum compression c)
-{
-	static const char *const names[] = {
-		[COMP_XZ] = "hotpatch.xml.xz",
-		[COMP_ZSTD] = "hotpatch.xml.zst",
-		[COMP_BZIP2] = "hotpatch.xml.bz2",
-	};
-	char buf[65536];
-	FILE *f = NULL;
-	int dupfd, ret = -1;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return hp_error_errno(r->err, errno, "cannot seek in '%s'", path);
-	dupfd = dup(fd);
-	if (dupfd < 0)
-		return hp_error_errno(r->err, errno, "cannot read '%s'", path);
-	f = solv_xfopen_fd(names[c], dupfd, "r");
-	if (!f) {
-		/* libsolv may already have closed dupfd on its way out: rather
-		 * leak a descriptor on this rare path than close it twice. */
-		return hp_error(r->err, "'%s': cannot open the compressed stream", path);
-	}
-	for (;;) {
-		size_t n = fread(buf, 1, sizeof(buf), f);
-
-		if (n && reader_feed(r, buf, n, 0))
-			goto out;
-		if (n < sizeof(buf))
-			break;
-	}
-	if (ferror(f)) {
-		hp_error(r->err, "'%s': truncated or corrupt compressed data", path);
-		goto out;
-	}
-	ret = reader_feed(r, "", 0, 1);
-out:
-	if (fclose(f) && !ret)
-		ret = hp_error(r->err, "'%s': truncated or corrupt compressed data", path);
-	return ret;
+	return reader_feed(data, buf, len, 0);
 }
 
 int hp_meta_read_file(struct hp_meta *m, const char *path, struct hp_strbuf *err)
 {
 	struct hp_strbuf raw = HP_STRBUF_INIT;
-	unsigned char magic[6];
 	struct reader r;
-	enum compression c;
-	ssize_t n;
-	int fd, ret = -1;
+	int ret = -1;
 
 	reader_init(&r, m, path, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		hp_error_errno(err, errno, "cannot open '%s'", path);
+	/* Regular files only, capped while reading; the codecs check
+	 * progress and the decoded size (hp_decomp.h). */
+	if (hp_read_file_max(path, MAX_XML_BYTES, &raw, err))
 		goto out;
-	}
-	do
-		n = pread(fd, magic, sizeof(magic), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		hp_error_errno(err, errno, "cannot read '%s'", path);
+	if (hp_decompress(path, raw.buf, raw.len, MAX_XML_BYTES, feed_cb, &r, err))
 		goto out;
-	}
-	c = sniff(magic, (size_t)n);
-	if (c != COMP_NONE && c != COMP_GZIP) {
-		ret = feed_solv(&r, path, fd, c);
-		goto out;
-	}
-	if (read_fd_capped(fd, path, &raw, err))
-		goto out;
-	if (c == COMP_GZIP)
-		ret = feed_gzip(&r, path, &raw);
-	else
-		ret = reader_feed(&r, raw.buf, raw.len, 1);
+	ret = reader_feed(&r, "", 0, 1);
 out:
-	if (fd >= 0)
-		close(fd);
 	hp_strbuf_release(&raw);
 	return reader_finish(&r, ret);
 }
@@ -653,6 +529,8 @@ void hp_meta_write(const struct hp_meta *m, struct hp_strbuf *out)
 		       m->revision, m->generated);
 	if (m->expires)
 		hp_strbuf_addf(out, " expires=\"%" PRId64 "\"", m->expires);
+	if (m->repo)
+		add_attr(out, "repo", m->repo);
 	hp_strbuf_adds(out, ">\n");
 
 	for (size_t i = 0; i < m->nr_baselines; i++) {

@@ -13,6 +13,7 @@
  * prefixed elements are not ours). One deliberate difference: a DOCTYPE is
  * refused, as for every other XML this project reads. */
 #include "hp_repomd.h"
+#include "hp_xmlguard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,7 +326,9 @@ static int parse_fd(struct parser *p, int fd)
 {
 	char buf[65536];
 	uint64_t total = 0;
+	struct hp_xml_guard guard;
 
+	hp_xml_guard_init(&guard, HP_XML_MAX_TOKEN);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
@@ -337,6 +340,8 @@ static int parse_fd(struct parser *p, int fd)
 		if (total > MAX_REPOMD_BYTES)
 			return hp_error(p->err, "'%s': repomd.xml larger than %llu MiB refused",
 					p->path, (unsigned long long)(MAX_REPOMD_BYTES >> 20));
+		if (hp_xml_guard_scan(&guard, buf, (size_t)n, p->path, p->err))
+			return -1;
 		if (XML_Parse(p->xp, buf, (int)n, n == 0) != XML_STATUS_OK) {
 			fail(p, XML_ErrorString(XML_GetErrorCode(p->xp)));
 			return -1;
@@ -373,11 +378,10 @@ int hp_repomd_read(struct hp_repomd *md, const char *repomd_path, struct hp_strb
 		hp_error(err, "cannot read '%s': not a regular file", repomd_path);
 		goto out;
 	}
-	fd = open(repomd_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		hp_error_errno(err, errno, "cannot read '%s'", repomd_path);
+	/* Checked again on the descriptor: the file may have been swapped. */
+	fd = hp_open_regular(repomd_path, 0, err);
+	if (fd < 0)
 		goto out;
-	}
 	p.md = md;
 	p.path = repomd_path;
 	p.err = err;
@@ -432,14 +436,14 @@ int hp_repomd_check_location(const char *repodir, const struct hp_repomd_entry *
 }
 
 /* The checksum types repomd.xml records may use, as createrepo_c names them
- * (case-insensitive; "sha" is yum's old name of sha1). md5 is too weak. */
+ * (case-insensitive). md5 and sha1 ("sha", yum's old name) are too weak to
+ * bind a file to a signature (RHEL 9 / Fedora crypto policy; issue 11). */
 static int digest_algo(const char *type)
 {
 	static const struct {
 		const char *name;
 		int algo;
 	} algos[] = {
-		{ "sha", RPM_HASH_SHA1 },       { "sha1", RPM_HASH_SHA1 },
 		{ "sha224", RPM_HASH_SHA224 },  { "sha256", RPM_HASH_SHA256 },
 		{ "sha384", RPM_HASH_SHA384 },  { "sha512", RPM_HASH_SHA512 },
 	};
@@ -453,11 +457,11 @@ static int digest_algo(const char *type)
 /* Lower-case hex digest of the file at `path`; malloc'd into *hex. */
 static int digest_file(const char *path, int algo, char **hex, struct hp_strbuf *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), ret;
+	int fd = hp_open_regular(path, 0, err), ret;
 
 	*hex = NULL;
 	if (fd < 0)
-		return hp_error_errno(err, errno, "cannot read '%s'", path);
+		return -1;
 	ret = hp_digest_fd(fd, algo, path, hex, err);
 	close(fd);
 	return ret;
@@ -474,6 +478,13 @@ int hp_repomd_check_entry(const char *repodir, const struct hp_repomd_entry *e,
 		return -1;
 	path = hp_path_join(repodir, e->location);
 	algo = digest_algo(e->checksum_type);
+	if (algo < 0 && e->checksum_type && (!strcasecmp(e->checksum_type, "sha") ||
+					     !strcasecmp(e->checksum_type, "sha1") ||
+					     !strcasecmp(e->checksum_type, "md5"))) {
+		hp_error(err, "'%s': weak checksum type '%s' in repomd.xml refused "
+			 "(sha224 or stronger needed)", path, e->checksum_type);
+		goto out;
+	}
 	if (algo < 0) {
 		hp_error(err, "'%s': unsupported checksum type '%s' in repomd.xml", path,
 			 e->checksum_type ? e->checksum_type : "");
@@ -495,8 +506,10 @@ int hp_repomd_check_entry(const char *repodir, const struct hp_repomd_entry *e,
 	if (digest_file(path, algo, &sum, err) < 0)
 		goto out;
 	if (strcasecmp(sum, e->checksum)) {
-		hp_error(err, "'%s': checksum mismatch with repomd.xml (expected %s, got %s)", path,
-			 e->checksum, sum);
+		/* The digest found is not printed: through a symlink it
+		 * would tell the hash of a file the user cannot read. */
+		hp_error(err, "'%s': checksum mismatch with repomd.xml (expected %s)", path,
+			 e->checksum);
 		goto out;
 	}
 	ret = 0;

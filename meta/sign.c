@@ -30,6 +30,10 @@ static const char *gpg_msg(gpgme_error_t e, char *buf)
 /* The compound literal lives to the end of the enclosing block: long
  * enough for the hp_error() call it is an argument of. */
 #define GPG_MSG(e) gpg_msg((e), (char[256]){ 0 })
+/* What is signed here is repomd.xml (16 MiB at most, as fetched); keys and
+ * detached signatures are small. The caps apply while reading (issue 11). */
+#define SIGNED_MAX ((size_t)16 << 20)
+#define KEY_MAX ((size_t)1 << 20)
 
 /* gpgme must be initialised once before any other call (gpgme(3)). The
  * library is not used from several threads at once here, so a flag is
@@ -158,7 +162,7 @@ int hp_sign_file(const char *path, const char *sig_path, const char *keyid,
 
 	if (!keyid || !*keyid)
 		return hp_error(err, "cannot sign '%s': no signing key given", path);
-	if (hp_read_file(path, &content, err) < 0)
+	if (hp_read_file_max(path, SIGNED_MAX, &content, err) < 0)
 		goto out;
 	if (new_ctx(&ctx, gnupg_home, err) < 0)
 		goto out;
@@ -303,7 +307,7 @@ int hp_keyring_import_file(struct hp_keyring *kr, const char *key_path, struct h
 	gpgme_error_t e;
 	int ret = -1;
 
-	if (hp_read_file(key_path, &content, err) < 0)
+	if (hp_read_file_max(key_path, KEY_MAX, &content, err) < 0)
 		goto out;
 	e = gpgme_data_new_from_mem(&data, content.buf, content.len, 0);
 	if (!e)
@@ -417,6 +421,17 @@ static int check_signature(struct hp_keyring *kr, const char *path, gpgme_signat
 			 path, key_uid(key), fpr);
 		goto out;
 	}
+	/* RHEL 9 / Fedora crypto policy: SHA-1 (and older) digests no
+	 * longer make a signature; collisions are practical. */
+	if (sig->hash_algo == GPGME_MD_SHA1 || sig->hash_algo == GPGME_MD_MD5 ||
+	    sig->hash_algo == GPGME_MD_RMD160 || sig->hash_algo == GPGME_MD_MD2 ||
+	    sig->hash_algo == GPGME_MD_MD4 || sig->hash_algo == GPGME_MD_TIGER ||
+	    sig->hash_algo == GPGME_MD_HAVAL) {
+		hp_error(err, "'%s': signature from %s (%s) uses the weak digest %s; refused",
+			 path, key_uid(key), fpr, gpgme_hash_algo_name(sig->hash_algo) ?
+			 gpgme_hash_algo_name(sig->hash_algo) : "(unknown)");
+		goto out;
+	}
 	ret = 0;
 out:
 	if (key)
@@ -439,7 +454,8 @@ int hp_keyring_verify_file(struct hp_keyring *kr, const char *path, const char *
 		hp_verify_result_release(res);
 	if (stat(sig_path, &st) < 0 && errno == ENOENT)
 		return hp_error(err, "'%s': no signature file '%s'", path, sig_path);
-	if (hp_read_file(path, &text, err) < 0 || hp_read_file(sig_path, &sigbuf, err) < 0)
+	if (hp_read_file_max(path, SIGNED_MAX, &text, err) < 0 ||
+	    hp_read_file_max(sig_path, KEY_MAX, &sigbuf, err) < 0)
 		goto out;
 	e = gpgme_data_new_from_mem(&d_text, text.buf, text.len, 0);
 	if (!e)

@@ -318,6 +318,7 @@ static void encode_meta(struct hp_strbuf *b, const struct hp_meta *m)
 	put_u64(b, m->revision);
 	put_u64(b, (uint64_t)m->generated);
 	put_u64(b, (uint64_t)m->expires);
+	put_str(b, m->repo);
 	put_u32(b, (uint32_t)m->nr_baselines);
 	for (size_t i = 0; i < m->nr_baselines; i++) {
 		const struct hp_baseline *bl = &m->baselines[i];
@@ -356,6 +357,7 @@ static void decode_meta(struct cursor *c, struct hp_meta *m)
 	m->revision = get_u64(c);
 	m->generated = (int64_t)get_u64(c);
 	m->expires = (int64_t)get_u64(c);
+	m->repo = get_str(c);
 	n = get_count(c, 20);
 	for (size_t i = 0; i < n && !c->bad; i++) {
 		struct hp_baseline b;

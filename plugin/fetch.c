@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -77,9 +78,66 @@ enum hp_url_kind hp_url_kind(const char *url)
 	return HP_URL_UNSUPPORTED;
 }
 
+char *hp_url_redact(const char *url)
+{
+	const char *host = url ? strstr(url, "://") : NULL, *at, *end;
+
+	if (!host)
+		return hp_xstrdup(url);
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (!at)
+		return hp_xstrdup(url);
+	/* The last '@' before the path ends the user information. */
+	while (memchr(at + 1, '@', (size_t)(end - at - 1)))
+		at = memchr(at + 1, '@', (size_t)(end - at - 1));
+	return hp_xasprintf("%.*s***%s", (int)(host - url), url, at);
+}
+
 int hp_url_has_vars(const char *url)
 {
 	return strchr(url, '$') != NULL;
+}
+
+/* The total time every fetch of one command may take together (issue 11: a
+ * mirror dripping just above the low-speed limit kept `check` alive for
+ * hours). The clock starts at the first fetch. */
+static unsigned fetch_timeout = HP_FETCH_TIMEOUT_DEFAULT;
+static struct timespec deadline;
+static int deadline_set;
+
+void hp_fetch_set_timeout(unsigned seconds)
+{
+	fetch_timeout = seconds;
+	deadline_set = 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until the deadline (started now when not yet). */
+static long long time_left_ms(void)
+{
+	if (!deadline_set) {
+		long long end = now_ms() + (long long)fetch_timeout * 1000;
+
+		deadline.tv_sec = (time_t)(end / 1000);
+		deadline.tv_nsec = (long)(end % 1000) * 1000000;
+		deadline_set = 1;
+	}
+	return (long long)deadline.tv_sec * 1000 + deadline.tv_nsec / 1000000 - now_ms();
+}
+
+static void deadline_error(const char *url, struct hp_strbuf *err)
+{
+	hp_error(err, "cannot fetch '%s': the fetch deadline of %u s passed (--fetch-timeout)",
+		 url, fetch_timeout);
 }
 
 /* Where the body goes, and the size cap, enforced on every chunk so a
@@ -122,14 +180,22 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	CURL *c = NULL;
 	CURLcode rc;
 	char *msg = NULL;
+	long long left;
 	int ret = -1;
+	/* Messages never echo credentials (user:password@host). */
+	char *shown = hp_url_redact(url);
 
 	if (hp_url_kind(url) != HP_URL_REMOTE) {
-		hp_error(err, "cannot fetch '%s': not an http:// or https:// URL", url);
+		hp_error(err, "cannot fetch '%s': not an http:// or https:// URL", shown);
 		goto out;
 	}
-	if (load_curl(url, err) < 0)
+	if (load_curl(shown, err) < 0)
 		goto out;
+	left = time_left_ms();
+	if (left <= 0) {
+		deadline_error(shown, err);
+		goto out;
+	}
 	sink.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sink.fd < 0) {
 		hp_error_errno(err, errno, "cannot create '%s'", path);
@@ -137,7 +203,7 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	}
 	c = curl.easy_init();
 	if (!c) {
-		hp_error(err, "cannot fetch '%s': cannot initialise libcurl", url);
+		hp_error(err, "cannot fetch '%s': cannot initialise libcurl", shown);
 		goto out;
 	}
 	curl.easy_setopt(c, CURLOPT_URL, url);
@@ -155,13 +221,14 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1000L);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
 	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
 	curl.easy_setopt(c, CURLOPT_USERAGENT, "hotpatch/" HP_VERSION);
 	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
 	curl.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	rc = curl.easy_perform(c);
 	if (sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED) {
-		hp_error(err, "cannot fetch '%s': larger than the limit of %llu bytes", url,
+		hp_error(err, "cannot fetch '%s': larger than the limit of %llu bytes", shown,
 			 (unsigned long long)max_size);
 		goto out;
 	}
@@ -169,9 +236,13 @@ int hp_fetch_file(const char *url, const char *path, uint64_t max_size, struct h
 		hp_error_errno(err, sink.write_errno, "cannot write '%s'", path);
 		goto out;
 	}
+	if (rc == CURLE_OPERATION_TIMEDOUT && time_left_ms() <= 0) {
+		deadline_error(shown, err);
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		msg = hp_oneline(*ebuf ? ebuf : curl.easy_strerror(rc));
-		hp_error(err, "cannot fetch '%s': %s", url, msg);
+		hp_error(err, "cannot fetch '%s': %s", shown, msg);
 		goto out;
 	}
 	if (fsync(sink.fd) < 0) {
@@ -187,5 +258,6 @@ out:
 	if (ret < 0 && sink.fd >= 0)
 		unlink(path);
 	free(msg);
+	free(shown);
 	return ret;
 }

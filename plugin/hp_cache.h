@@ -31,7 +31,7 @@
 
 #define HP_CACHE_SUBDIR "/var/cache/hotpatch"
 /* Bumped whenever what is stored, or how it is derived, changes. */
-#define HP_CACHE_FORMAT 1
+#define HP_CACHE_FORMAT 2
 
 /* One cache directory and the entries to write into it. Puts are queued and
  * written by hp_cache_flush(), which the command calls only when it

@@ -20,6 +20,10 @@ enum hp_url_kind {
 
 enum hp_url_kind hp_url_kind(const char *url);
 
+/* `url` with any user information (user:password@) shown as "***@", for
+ * messages and names; malloc'd, caller frees (NULL in, NULL out). */
+char *hp_url_redact(const char *url);
+
 /* Whether `url` uses dnf variables ($releasever, $basearch, ${x}), which
  * this client does not substitute. */
 int hp_url_has_vars(const char *url);
@@ -29,10 +33,17 @@ int hp_url_has_vars(const char *url);
 #define HP_FETCH_MAX_SMALL    (1ULL << 20)    /* repomd.xml.asc, gpg keys */
 #define HP_FETCH_MAX_DATA     (256ULL << 20)  /* hotpatch, updateinfo */
 
+/* Every fetch of a command shares one deadline, `seconds` after the first
+ * fetch starts (default HP_FETCH_TIMEOUT_DEFAULT; --fetch-timeout). Past it a
+ * fetch fails with "cannot fetch '<url>': the fetch deadline of N s passed
+ * (--fetch-timeout)". Calling it again restarts the clock. */
+#define HP_FETCH_TIMEOUT_DEFAULT 300u
+void hp_fetch_set_timeout(unsigned seconds);
+
 /* Downloads `url` (http:// or https://) into `path` (created or truncated,
  * mode 0600; its directory must exist), at most `max_size` bytes; redirects
- * are followed. Timeouts: 30 s to connect, and a transfer slower than
- * 1000 B/s for 30 s is abandoned. On error `path` is removed and `err`
+ * are followed. Timeouts: 30 s to connect, a transfer slower than
+ * 1000 B/s for 30 s is abandoned, and the command's fetch deadline above. On error `path` is removed and `err`
  * gets one line: "cannot fetch '<url>': <reason>". libcurl.so.4 is loaded
  * (dlopen) by the first call, so that commands without a remote repository
  * do not pay for it; without it: "cannot fetch '<url>': libcurl is not

@@ -79,7 +79,8 @@ int hp_journal_engine_op(struct hp_journal *j, struct hp_engine *e, const char *
  * hp_journal_entries_free. */
 int hp_journal_read(struct hp_journal *j, struct hp_journal_entry **out, size_t *nr,
 		    struct hp_strbuf *err);
-/* The intents that have no result (a crash between intent and result). */
+/* The intents that have no result (a crash between intent and result): the
+ * most recent 64 in the journal's tail (the last 2 MiB; see journal.c). */
 int hp_journal_pending(struct hp_journal *j, struct hp_journal_entry **out, size_t *nr,
 		       struct hp_strbuf *err);
 

@@ -8,7 +8,11 @@
  * copies are verified and parsed.
  *
  * Rollback state: <state_dir>/<id>.revision holds the highest metadata
- * revision accepted for repository <id> (decimal, one line). */
+ * revision accepted for repository <id> (decimal, one line). A verified
+ * repository whose record names itself (repo="NAME", hotpatch-repo publish
+ * --repo-name) also has <state_dir>/signed-<fingerprint>-<NAME>.revision:
+ * that one does not depend on how the URL or path is spelled (issue 11), and
+ * a revision below either record is refused. */
 #ifndef HP_REPO_H
 #define HP_REPO_H
 

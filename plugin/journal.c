@@ -14,6 +14,21 @@
 #include "hp_json.h"
 
 #define JOURNAL_FILE "journal.jsonl"
+/* Bounds (issue 11: 100k records cost 10 s and 736 MB per run). Reading
+ * looks at the last JOURNAL_TAIL bytes only; an intent grows the file past
+ * JOURNAL_ROTATE no more: the file is compacted first (the pending intents
+ * and the last JOURNAL_KEEP records stay; the old file becomes
+ * journal.jsonl.1). Records carry at most HP_ENGINE_MSG_MAX bytes of detail. */
+#define JOURNAL_TAIL ((off_t)2 << 20)
+#define JOURNAL_ROTATE ((off_t)1 << 20)
+#define JOURNAL_KEEP 1000
+/* Pending intents older than those kept, and handled by one recovery. A
+ * crash leaves one; more is a journal someone wrote for us. */
+#define PENDING_KEEP 64
+/* Sequence numbers and times beyond these are not records of ours (and
+ * could overflow what is computed from them). */
+#define SEQ_MAX ((uint64_t)1 << 53)
+#define TIME_MAX ((int64_t)1 << 40)
 
 struct hp_journal {
 	int fd;
@@ -79,9 +94,13 @@ static int parse_line(const char *line, size_t len, struct hp_journal_entry *e)
 		goto out;
 	if (!json_object_object_get_ex(o, "seq", &v) || !json_object_is_type(v, json_type_int))
 		goto out;
+	if (json_object_get_int64(v) < 1 || (uint64_t)json_object_get_int64(v) > SEQ_MAX)
+		goto out;
 	e->seq = (uint64_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "time", &v))
 		e->time = json_object_get_int64(v);
+	if (e->time < 0 || e->time > TIME_MAX)
+		goto out;
 	e->op = get_str(o, "op");
 	e->package = get_str(o, "package");
 	e->engine = get_str(o, "engine");
@@ -102,6 +121,44 @@ out:
 	return ret;
 }
 
+/* The last JOURNAL_TAIL bytes of the journal, from the first whole line. */
+static int read_tail(struct hp_journal *j, struct hp_strbuf *sb, struct hp_strbuf *err)
+{
+	struct stat st;
+	off_t from = 0;
+	char *nl;
+
+	if (fstat(j->fd, &st) < 0)
+		return hp_error_errno(err, errno, "cannot stat '%s'", j->path);
+	if (st.st_size > JOURNAL_TAIL)
+		from = st.st_size - JOURNAL_TAIL;
+	hp_strbuf_init(sb);
+	while (from < st.st_size) {
+		char buf[65536];
+		ssize_t n = pread(j->fd, buf, sizeof(buf), from);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return hp_error_errno(err, errno, "cannot read '%s'", j->path);
+		if (!n)
+			break;
+		/* Appended meanwhile: not ours to read now. */
+		if ((size_t)n > (size_t)(st.st_size - from))
+			n = (ssize_t)(st.st_size - from);
+		hp_strbuf_add(sb, buf, (size_t)n);
+		from += n;
+	}
+	if (st.st_size > JOURNAL_TAIL && (nl = memchr(sb->buf, '\n', sb->len))) {
+		size_t cut = (size_t)(nl - sb->buf) + 1;
+
+		memmove(sb->buf, sb->buf + cut, sb->len - cut);
+		sb->len -= cut;
+		sb->buf[sb->len] = '\0';
+	}
+	return 0;
+}
+
 int hp_journal_read(struct hp_journal *j, struct hp_journal_entry **out, size_t *nr,
 		    struct hp_strbuf *err)
 {
@@ -112,9 +169,9 @@ int hp_journal_read(struct hp_journal *j, struct hp_journal_entry **out, size_t 
 	*out = NULL;
 	*nr = 0;
 	/* Not created yet: no records (see ensure_file). */
-	if (j->fd < 0 && access(j->path, F_OK) < 0 && errno == ENOENT)
+	if (j->fd < 0)
 		return 0;
-	if (hp_read_file(j->path, &sb, err)) {
+	if (read_tail(j, &sb, err)) {
 		hp_strbuf_release(&sb);
 		return -1;
 	}
@@ -144,7 +201,7 @@ static int ensure_file(struct hp_journal *j, struct hp_strbuf *err)
 		return 0;
 	if (hp_mkdir_p(j->dir, 0755, err))
 		return -1;
-	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (j->fd < 0)
 		return hp_error_errno(err, errno, "cannot open '%s'", j->path);
 	/* The new file's directory entry must survive a crash too. */
@@ -196,19 +253,29 @@ struct hp_journal *hp_journal_open(const char *dir, struct hp_strbuf *err)
 	j->dir = hp_xstrdup(dir);
 	j->path = hp_path_join(dir, JOURNAL_FILE);
 	j->next_seq = 1;
-	j->fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	/* Not through a symlink, not a FIFO (O_NONBLOCK: the open cannot
+	 * hang on one) nor a device: the journal is a file of our own. */
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (j->fd < 0) {
 		/* No journal yet (nor maybe its directory): an empty one, created
 		 * by the first record (ensure_file). */
 		if (errno == ENOENT)
 			return j;
-		hp_error_errno(err, errno, "cannot open '%s'", j->path);
+		if (errno == ELOOP)
+			hp_error(err, "journal '%s' is a symlink; refused", j->path);
+		else
+			hp_error_errno(err, errno, "cannot open '%s'", j->path);
 		goto fail;
 	}
 	if (fstat(j->fd, &st) < 0) {
 		hp_error_errno(err, errno, "cannot stat '%s'", j->path);
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		hp_error(err, "journal '%s' is not a regular file; refused", j->path);
+		goto fail;
+	}
+	fcntl(j->fd, F_SETFL, O_APPEND);
 	if (st.st_size > 0) {
 		char last;
 		if (pread(j->fd, &last, 1, st.st_size - 1) != 1) {
@@ -248,16 +315,18 @@ static void add_str(struct json_object *o, const char *key, const char *val)
 	json_object_object_add(o, key, hp_json_str(val));
 }
 
-static int write_record(struct hp_journal *j, uint64_t seq, const char *op, const char *engine,
-			const char *package, const char *component, const char *build,
-			const char *payload, const char *live_name, const char *phase,
-			const char *detail, struct hp_strbuf *err)
+/* One record as a JSON object (caller puts it); detail cut to
+ * HP_ENGINE_MSG_MAX bytes. */
+static struct json_object *record_obj(uint64_t seq, int64_t when, const char *op,
+				      const char *engine, const char *package,
+				      const char *component, const char *build,
+				      const char *payload, const char *live_name,
+				      const char *phase, const char *detail)
 {
 	struct json_object *o = json_object_new_object();
-	int ret;
 
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
-	json_object_object_add(o, "time", json_object_new_int64((int64_t)time(NULL)));
+	json_object_object_add(o, "time", json_object_new_int64(when));
 	add_str(o, "op", op);
 	add_str(o, "package", package);
 	add_str(o, "engine", engine);
@@ -266,9 +335,129 @@ static int write_record(struct hp_journal *j, uint64_t seq, const char *op, cons
 	add_str(o, "payload", payload);
 	add_str(o, "live_name", live_name);
 	add_str(o, "phase", phase);
-	add_str(o, "detail", detail);
+	if (detail && strlen(detail) > HP_ENGINE_MSG_MAX) {
+		char *cut = hp_xasprintf("%.*s...", HP_ENGINE_MSG_MAX, detail);
+
+		add_str(o, "detail", cut);
+		free(cut);
+	} else {
+		add_str(o, "detail", detail);
+	}
+	return o;
+}
+
+static int write_record(struct hp_journal *j, uint64_t seq, const char *op, const char *engine,
+			const char *package, const char *component, const char *build,
+			const char *payload, const char *live_name, const char *phase,
+			const char *detail, struct hp_strbuf *err)
+{
+	struct json_object *o = record_obj(seq, (int64_t)time(NULL), op, engine, package,
+					   component, build, payload, live_name, phase, detail);
+	int ret;
+
 	ret = append_line(j, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), err);
 	json_object_put(o);
+	return ret;
+}
+
+struct seq_ref {
+	uint64_t seq;
+	size_t idx;
+};
+
+static int cmp_seq_ref(const void *a, const void *b)
+{
+	const struct seq_ref *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* pending[i] = 1 for each intent of v[] without a result of the same seq;
+ * O(n log n) (issue 11: the nested scan took minutes on 200k intents).
+ * Returns a malloc'd array of nr flags. */
+static char *mark_pending(const struct hp_journal_entry *v, size_t nr)
+{
+	struct seq_ref *results = hp_xcalloc(nr, sizeof(*results));
+	char *pending = hp_xcalloc(nr, 1);
+	size_t nres = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		if (strcmp(v[i].phase, "intent")) {
+			results[nres].seq = v[i].seq;
+			results[nres++].idx = i;
+		}
+	qsort(results, nres, sizeof(*results), cmp_seq_ref);
+	for (size_t i = 0; i < nr; i++) {
+		struct seq_ref key = { v[i].seq, 0 }, *r;
+
+		if (strcmp(v[i].phase, "intent"))
+			continue;
+		r = bsearch(&key, results, nres, sizeof(*results), cmp_seq_ref);
+		/* bsearch finds one of equal seqs: answered when any result
+		 * with this seq comes after the intent. */
+		while (r && r > results && r[-1].seq == v[i].seq)
+			r--;
+		pending[i] = 1;
+		for (; r && r < results + nres && r->seq == v[i].seq; r++)
+			if (r->idx > i)
+				pending[i] = 0;
+	}
+	free(results);
+	return pending;
+}
+
+/* Once the file is past JOURNAL_ROTATE: journal.jsonl becomes journal.jsonl.1
+ * and a new journal.jsonl holds the pending intents and the last
+ * JOURNAL_KEEP records of the tail (each record as it was read, re-encoded). */
+static int compact(struct hp_journal *j, struct hp_strbuf *err)
+{
+	struct hp_journal_entry *v = NULL;
+	struct hp_strbuf text = HP_STRBUF_INIT;
+	char *old = NULL, *pending = NULL;
+	size_t nr = 0;
+	struct stat st;
+	int fd = -1, ret = -1;
+
+	if (j->fd < 0 || fstat(j->fd, &st) < 0 || st.st_size <= JOURNAL_ROTATE)
+		return 0;
+	if (hp_journal_read(j, &v, &nr, err))
+		goto out;
+	pending = mark_pending(v, nr);
+	/* Older pending intents kept: the most recent PENDING_KEEP. */
+	for (size_t i = nr, n = 0; i-- > 0;)
+		if (pending[i] && i + JOURNAL_KEEP < nr && ++n > PENDING_KEEP)
+			pending[i] = 0;
+	for (size_t i = 0; i < nr; i++) {
+		struct json_object *o;
+
+		if (i + JOURNAL_KEEP < nr && !pending[i])
+			continue;
+		o = record_obj(v[i].seq, v[i].time, v[i].op, v[i].engine, v[i].package,
+			       v[i].component, v[i].build, v[i].payload, v[i].live_name,
+			       v[i].phase, v[i].detail);
+		hp_strbuf_addf(&text, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	}
+	old = hp_xasprintf("%s.1", j->path);
+	if (link(j->path, old) < 0 && (errno != EEXIST || unlink(old) < 0 || link(j->path, old) < 0)) {
+		hp_error_errno(err, errno, "cannot rotate '%s' to '%s'", j->path, old);
+		goto out;
+	}
+	if (hp_write_file_atomic(j->path, text.buf, text.len, 0644, err))
+		goto out;
+	fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		hp_error_errno(err, errno, "cannot open '%s'", j->path);
+		goto out;
+	}
+	close(j->fd);
+	j->fd = fd;
+	ret = 0;
+out:
+	hp_journal_entries_free(v, nr);
+	hp_strbuf_release(&text);
+	free(pending);
+	free(old);
 	return ret;
 }
 
@@ -277,6 +466,8 @@ int hp_journal_intent(struct hp_journal *j, const char *op, const char *engine,
 {
 	if (!op || (strcmp(op, "apply") && strcmp(op, "revert")))
 		return hp_error(err, "journal: unknown operation '%s'", op ? op : "");
+	if (compact(j, err))
+		return -1;
 	if (write_record(j, j->next_seq, op, engine, it->package, it->component, it->build,
 			 it->payload, it->live_name, "intent", NULL, err))
 		return -1;
@@ -316,27 +507,25 @@ int hp_journal_pending(struct hp_journal *j, struct hp_journal_entry **out, size
 		       struct hp_strbuf *err)
 {
 	struct hp_journal_entry *v = NULL;
-	size_t n = 0, keep = 0;
+	size_t n = 0, keep = 0, npending = 0;
+	char *pending;
 
 	*out = NULL;
 	*nr = 0;
 	if (hp_journal_read(j, &v, &n, err))
 		return -1;
+	pending = mark_pending(v, n);
+	for (size_t i = 0; i < n; i++)
+		npending += pending[i];
+	/* The most recent PENDING_KEEP: what one recovery handles. */
 	for (size_t i = 0; i < n; i++) {
-		int answered = 0;
-
-		if (strcmp(v[i].phase, "intent")) {
-			hp_journal_entry_release(&v[i]);
-			continue;
-		}
-		for (size_t k = i + 1; k < n && !answered; k++)
-			answered = v[k].seq == v[i].seq && strcmp(v[k].phase, "intent");
-		if (answered) {
+		if (!pending[i] || npending-- > PENDING_KEEP) {
 			hp_journal_entry_release(&v[i]);
 			continue;
 		}
 		v[keep++] = v[i];
 	}
+	free(pending);
 	*out = v;
 	*nr = keep;
 	return 0;
@@ -349,7 +538,8 @@ int hp_journal_recover(struct hp_journal *j, const struct hp_engine_config *cfg,
 	size_t nr = 0;
 	int ret = 0;
 
-	if (hp_journal_pending(j, &v, &nr, err))
+	/* Compacted first: each result below reads the journal's tail. */
+	if (compact(j, err) || hp_journal_pending(j, &v, &nr, err))
 		return -1;
 	for (size_t i = 0; i < nr; i++) {
 		struct hp_engine_item it = { v[i].package, v[i].component, v[i].build,

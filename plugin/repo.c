@@ -4,9 +4,11 @@
 #include "hp_repo.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +306,34 @@ static int validate_meta(const struct hp_meta *m, const char *url, const char *f
  * verified are the bytes that are used, even if the repository (a dnf
  * cache being refreshed, a shared mount) changes meanwhile. */
 
+/* Removes the snapshots of runs that were killed (SIGKILL, SIGTERM before
+ * their cleanup; issue 11): hp-repo-<pid>-* of ours whose process is gone. */
+static void snapshot_sweep(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, "hp-repo-", 8))
+			continue;
+		pid = strtol(de->d_name + 8, &end, 10);
+		if (end == de->d_name + 8 || *end != '-' || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = hp_path_join(tmp, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			hp_remove_tree(path);
+		free(path);
+	}
+	closedir(d);
+}
+
 static char *snapshot_new(struct hp_strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -311,7 +341,9 @@ static char *snapshot_new(struct hp_strbuf *err)
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	dir = hp_xasprintf("%s/hp-repo-XXXXXX", tmp);
+	snapshot_sweep(tmp);
+	/* The pid in the name lets a later run sweep it if this one dies. */
+	dir = hp_xasprintf("%s/hp-repo-%ld-XXXXXX", tmp, (long)getpid());
 	if (!mkdtemp(dir)) {
 		hp_error_errno(err, errno, "cannot create a temporary directory in '%s'", tmp);
 		free(dir);
@@ -342,20 +374,21 @@ static int make_parent(const char *path, struct hp_strbuf *err)
 }
 
 /* Copies <src>/<rel> to <snap>/<rel>; a missing source is only an error
- * when !optional. `rel` must not leave the directory (checked by callers). */
+ * when !optional. `rel` must not leave the directory (checked by callers).
+ * Regular files only, at most `max` bytes: the caps of remote fetches. */
 static int snapshot_copy(const char *src, const char *snap, const char *rel, int optional,
-			 struct hp_strbuf *err)
+			 uint64_t max, struct hp_strbuf *err)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
 	char *from = hp_path_join(src, rel), *to = hp_path_join(snap, rel);
 	struct stat st;
 	int ret = -1;
 
-	if (optional && stat(from, &st) < 0 && errno == ENOENT) {
+	if (optional && lstat(from, &st) < 0 && errno == ENOENT) {
 		ret = 0;
 		goto out;
 	}
-	if (hp_read_file(from, &buf, err) < 0 || make_parent(to, err) < 0 ||
+	if (hp_read_file_max(from, (size_t)max, &buf, err) < 0 || make_parent(to, err) < 0 ||
 	    hp_write_file_atomic(to, buf.buf, buf.len, 0600, err) < 0)
 		goto out;
 	ret = 0;
@@ -376,7 +409,7 @@ static int snapshot_get(const struct hp_repo *r, const char *snap, const char *r
 	int ret = -1;
 
 	if (!r->remote)
-		return snapshot_copy(r->dir, snap, rel, optional, err);
+		return snapshot_copy(r->dir, snap, rel, optional, max, err);
 	url = hp_xasprintf("%s/%s", r->dir, rel);
 	to = hp_path_join(snap, rel);
 	if (make_parent(to, err) < 0 || hp_fetch_file(url, to, max, err) < 0)
@@ -466,14 +499,24 @@ out:
 	return ret;
 }
 
+/* The rollback record of a verified repository whose record names itself:
+ * "signed-<fingerprint>-<name>", malloc'd; NULL otherwise (then only the
+ * record of its id counts). */
+static char *signed_state_id(const struct hp_repo *r)
+{
+	if (!r->gpgcheck || !r->signer || !r->meta.repo)
+		return NULL;
+	return hp_xasprintf("signed-%s-%s", r->signer, r->meta.repo);
+}
+
 static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
 			 int gpgcheck_required, struct hp_strbuf *err)
 {
 	struct hp_repomd md;
 	const struct hp_repomd_entry *e;
 	char *repomd_path = hp_path_join(snap, "repodata/repomd.xml");
-	char *meta_path = NULL, *key = NULL, *reboot_key = NULL;
-	uint64_t last = 0;
+	char *meta_path = NULL, *key = NULL, *reboot_key = NULL, *signed_id = NULL;
+	uint64_t last = 0, last_signed = 0;
 	int verify = gpgcheck_required && !o->nogpgcheck, put_meta = 0, ret = -1;
 
 	hp_repomd_init(&md);
@@ -539,6 +582,14 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 			 "mirror is stale or frozen", tmp->url, day, tmp->meta.revision);
 		goto out;
 	}
+	/* Keyed by what the signed record says, not how the URL is spelled
+	 * (issue 11): the signer and the repository name it published. */
+	signed_id = signed_state_id(tmp);
+	if (o->state_dir && signed_id &&
+	    hp_repo_state_read(o->state_dir, signed_id, &last_signed, err) < 0)
+		goto out;
+	if (last_signed > last)
+		last = last_signed;
 	if (tmp->meta.revision < last) {
 		hp_error(err, "'%s': hotpatch metadata revision %" PRIu64 " is older than revision "
 			 "%" PRIu64 " seen before (rollback refused)", tmp->url, tmp->meta.revision,
@@ -547,7 +598,8 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	}
 	tmp->has_meta = 1;
 	if (o->state_dir && (tmp->meta.revision > last || !last) &&
-	    state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0)
+	    (state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0 ||
+	     (signed_id && state_write(o->state_dir, signed_id, tmp->meta.revision, err) < 0)))
 		goto out;
 	/* Cached only once everything was accepted: a refused repository
 	 * leaves no trace. */
@@ -558,6 +610,7 @@ out:
 	if (!ret && reboot_key)
 		hp_cache_reboot_put(o->cache, tmp->id, reboot_key, &tmp->reboot);
 	free(reboot_key);
+	free(signed_id);
 	hp_repomd_release(&md);
 	free(key);
 	free(meta_path);
@@ -573,14 +626,14 @@ static int locate(struct hp_repo *tmp, const char *url, struct hp_strbuf *err)
 	switch (hp_url_kind(url)) {
 	case HP_URL_UNSUPPORTED:
 		return hp_error(err, "'%s': unsupported URL scheme (repositories are read from "
-				"paths, file://, http:// and https:// URLs)", url);
+				"paths, file://, http:// and https:// URLs)", tmp->url);
 	case HP_URL_REMOTE:
 		/* Substituting them means knowing the release and arch the
 		 * way dnf does; a wrong guess would read another repo. */
 		if (hp_url_has_vars(url))
 			return hp_error(err, "'%s': dnf variables ($releasever, $basearch, ...) in "
 					"repository URLs are not substituted; give the URL with "
-					"them expanded", url);
+					"them expanded", tmp->url);
 		n = strlen(url);
 		while (n && url[n - 1] == '/')
 			n--;
@@ -597,19 +650,22 @@ int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		 const struct hp_repo_opts *o, int gpgcheck_required, struct hp_strbuf *err)
 {
 	struct hp_repo tmp;
-	char *snap = NULL;
+	char *snap = NULL, *shown_dir = NULL;
 	size_t err_from = err ? err->len : 0;
 	int ret = -1;
 
 	hp_repo_init(&tmp);
 	hp_repo_release(r);
-	tmp.url = hp_xstrdup(path_or_url);
+	/* Credentials in the URL are used to fetch, never shown nor used in
+	 * state or cache names (issue 11). */
+	tmp.url = hp_url_redact(path_or_url);
 	if (locate(&tmp, path_or_url, err) < 0)
 		goto out;
+	shown_dir = hp_url_redact(tmp.dir);
 	if (id)
 		tmp.id = hp_xstrdup(id);
 	else if (tmp.remote)
-		tmp.id = sanitize_id(strstr(tmp.dir, "://") + 3);
+		tmp.id = sanitize_id(strstr(shown_dir, "://") + 3);
 	else
 		tmp.id = sanitize_id(tmp.dir);
 	snap = snapshot_new(err);
@@ -617,7 +673,7 @@ int hp_repo_load(struct hp_repo *r, const char *id, const char *path_or_url,
 		goto out;
 	ret = load_snapshot(&tmp, snap, o, gpgcheck_required, err);
 	if (ret < 0)
-		unsnapshot_message(err, err_from, snap, tmp.dir);
+		unsnapshot_message(err, err_from, snap, shown_dir);
 out:
 	if (!ret) {
 		*r = tmp;
@@ -625,6 +681,7 @@ out:
 		hp_repo_release(&tmp);
 	}
 	snapshot_free(snap);
+	free(shown_dir);
 	return ret;
 }
 

@@ -119,6 +119,9 @@ struct hp_publish_opts {
 	int lock_wait;             /* seconds to wait for the repository lock */
 	int keep_going;            /* leave refused packages out instead of refusing all */
 	int createrepo;            /* regenerate primary & co. first (libcreaterepo_c) */
+	const char *repo_name;     /* signed into the record (clients key rollback
+				      protection by it and the signer); NULL: the
+				      repository directory's name */
 };
 
 #define HP_PUBLISH_DEFAULT_LOCK_WAIT 60

@@ -106,7 +106,16 @@ int hp_pkghdr_read(struct hp_pkghdr *hdr, const char *path, struct hp_strbuf *er
 	/* The operator publishes their own packages; signatures are checked by
 	 * the client, and a digest check here would only slow down the scan. */
 	rpmtsSetVSFlags(ts, RPMVSF_MASK_NOSIGNATURES | RPMVSF_MASK_NODIGESTS);
-	fd = Fopen(path, "r.ufdio");
+	/* Regular files only, opened without blocking (a FIFO named *.rpm
+	 * must not hang publish; issue 11); rpm reads the descriptor. */
+	{
+		int raw = hp_open_regular(path, 0, err);
+
+		if (raw < 0)
+			goto out;
+		fd = fdDup(raw);
+		close(raw);
+	}
 	if (!fd || Ferror(fd)) {
 		hp_error(err, "cannot open '%s': %s", path, fd ? Fstrerror(fd) : strerror(errno));
 		goto out;

@@ -3,6 +3,7 @@
  * publish never leaves a half-published repository: every package is scanned
  * and linted, the record is built and validated, and the signing key is
  * tried, all before the first byte is written below REPO. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -258,6 +259,28 @@ static int lock_and_stage(const char *repodir, const struct hp_publish_opts *o, 
 	return o->createrepo ? hp_createrepo_stage(repodir, st->root, err) : 0;
 }
 
+/* The name signed into the record: the operator's, else the directory's
+ * own name (its last path component, made a valid name), malloc'd. */
+static char *repo_name(const char *repodir, const char *given)
+{
+	char *abs, *base, *name;
+
+	if (given)
+		return hp_xstrdup(given);
+	abs = realpath(repodir, NULL);
+	base = strrchr(abs ? abs : repodir, '/');
+	name = hp_xstrndup(base ? base + 1 : repodir, 64);
+	for (char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			*p = '_';
+	if (!*name || name[0] == '.') {
+		free(name);
+		name = hp_xstrdup("repo");
+	}
+	free(abs);
+	return name;
+}
+
 int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	       struct hp_publish_result *res, struct hp_strbuf *err)
 {
@@ -313,6 +336,7 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	m.revision = rev + 1;
 	m.generated = (int64_t)hp_now();
 	m.expires = m.generated + (int64_t)o->expires_days * 86400;
+	m.repo = repo_name(repodir, o->repo_name);
 	if (hp_meta_validate(&m, &problems)) {
 		/* One line per problem, each naming the repository. */
 		char *prefix = hp_xasprintf("'%s': invalid hotpatch metadata: ", repodir);

@@ -14,9 +14,9 @@
 #include <solv/pool.h>
 #include <solv/repo.h>
 #include <solv/repo_rpmmd.h>
-#include <solv/solv_xfopen.h>
 #include <solv/solvable.h>
 
+#include "hp_decomp.h"
 #include "hp_pkgscan.h"
 #include "hp_repomd.h"
 #include "hp_updateinfo.h"
@@ -75,16 +75,28 @@ static void fill_pkg(Pool *pool, Solvable *s, struct hp_repo_pkg *out)
 
 static int load_primary(Repo *repo, const char *path, struct hp_strbuf *err)
 {
-	FILE *fp = solv_xfopen(path, "r");
-	int r;
+	struct hp_strbuf xml = HP_STRBUF_INIT;
+	FILE *fp = NULL;
+	int ret = -1;
 
-	if (!fp)
-		return hp_error_errno(err, errno, "cannot open '%s'", path);
-	r = repo_add_rpmmd(repo, fp, NULL, 0);
-	fclose(fp);
-	if (r)
-		return hp_error(err, "cannot parse '%s': %s", path, pool_errstr(repo->pool));
-	return 0;
+	/* Our codecs, not solv_xfopen's: progress and size are checked. */
+	if (hp_decompress_file(path, HP_READ_MAX_DEFAULT, (size_t)1 << 30, &xml, err))
+		goto out;
+	fp = fmemopen(xml.len ? xml.buf : (char *)"", xml.len, "r");
+	if (!fp) {
+		hp_error_errno(err, errno, "cannot read '%s'", path);
+		goto out;
+	}
+	if (repo_add_rpmmd(repo, fp, NULL, 0)) {
+		hp_error(err, "cannot parse '%s': %s", path, pool_errstr(repo->pool));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fp)
+		fclose(fp);
+	hp_strbuf_release(&xml);
+	return ret;
 }
 
 static int cmp_location(const void *a, const void *b)

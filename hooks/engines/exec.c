@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #include "hp_engine.h"
+
+/* An engine file holds a few commands: 64 KiB bounds the read. */
+#define CONF_MAX ((size_t)64 << 10)
 #include "hp_run.h"
 
 /* --- the exec engine ----------------------------------------------------- */
@@ -168,6 +171,61 @@ static int check_owner(const char *what, const char *path, const struct stat *st
 	return 0;
 }
 
+/* Directory `dir` (resolved) and every directory above it are root's and
+ * nobody else may swap entries in them: not group- or world-writable unless
+ * sticky, as sudo and systemd check (issue 11: a world-writable parent let a
+ * local user replace the program before execve). `path` names the file the
+ * check is for. */
+static int check_dir_chain(const char *what, const char *path, const char *dir,
+			   struct hp_strbuf *err)
+{
+	char *real = realpath(dir, NULL), *slash;
+	int ret = -1;
+
+	if (!real)
+		return hp_error_errno(err, errno, "cannot resolve %s '%s'", what, dir);
+	for (;;) {
+		struct stat st;
+
+		if (stat(real, &st) < 0) {
+			hp_error_errno(err, errno, "cannot stat '%s'", real);
+			goto out;
+		}
+		if (st.st_uid != 0) {
+			hp_error(err, "%s '%s': directory '%s' is not owned by root (uid %u); "
+				 "refusing it", what, path, real, (unsigned)st.st_uid);
+			goto out;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+			hp_error(err, "%s '%s': directory '%s' is group- or world-writable "
+				 "(mode %04o); refusing it", what, path, real,
+				 (unsigned)(st.st_mode & 07777));
+			goto out;
+		}
+		slash = strrchr(real, '/');
+		if (!slash || !strcmp(real, "/"))
+			break;
+		slash[slash == real] = '\0';
+	}
+	ret = 0;
+out:
+	free(real);
+	return ret;
+}
+
+/* check_dir_chain for the directory holding `file`. */
+static int check_parent_chain(const char *what, const char *file, struct hp_strbuf *err)
+{
+	char *dir = hp_xstrdup(file), *slash = strrchr(dir, '/');
+	int ret;
+
+	if (slash)
+		slash[slash == dir] = '\0';
+	ret = check_dir_chain(what, file, slash ? dir : ".", err);
+	free(dir);
+	return ret;
+}
+
 int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err)
 {
 	struct exec_conf *c = hp_xcalloc(1, sizeof(*c));
@@ -186,10 +244,11 @@ int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err)
 			       e->exec_conf_dir);
 		goto out;
 	}
-	if (check_owner("exec engine directory", e->exec_conf_dir, &st, err))
+	if (check_owner("exec engine directory", e->exec_conf_dir, &st, err) ||
+	    check_dir_chain("exec engine directory", e->exec_conf_dir, e->exec_conf_dir, err))
 		goto out;
 	/* O_NOFOLLOW: the file itself, not a link planted elsewhere. */
-	fd = open(c->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(c->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			hp_error(err, "unknown engine '%s': no '%s'", e->name, c->path);
@@ -214,6 +273,12 @@ int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err)
 			hp_error_errno(err, errno, "cannot read '%s'", c->path);
 			goto out;
 		}
+		/* A few commands: 64 KiB is plenty, and bounds the read. */
+		if (text.len + (size_t)n > CONF_MAX) {
+			hp_error(err, "exec engine file '%s' is larger than %zu KiB; refusing it",
+				 c->path, CONF_MAX >> 10);
+			goto out;
+		}
 		hp_strbuf_add(&text, buf, (size_t)n);
 	}
 	if (parse_conf(c, text.buf, err))
@@ -236,7 +301,18 @@ static int check_program(const char *prog, struct hp_strbuf *err)
 		return hp_error_errno(err, errno, "cannot find '%s'", prog);
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
 		return hp_error(err, "'%s' is not an executable file", prog);
-	return check_owner("program", prog, &st, err);
+	if (check_owner("program", prog, &st, err))
+		return -1;
+	/* The link's directories and the target's (a symlink resolved). */
+	{
+		char *real = realpath(prog, NULL);
+		int r = check_parent_chain("program", prog, err);
+
+		if (!r && real && strcmp(real, prog))
+			r = check_parent_chain("program", real, err);
+		free(real);
+		return r;
+	}
 }
 
 static int exec_probe(struct hp_engine *e, struct hp_strbuf *err)

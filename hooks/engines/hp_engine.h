@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "hp_run.h"
 #include "hp_util.h"
 
 /* The syscalls of the klp engine, replaceable so that unit tests can run the
@@ -174,6 +175,9 @@ int hp_klp_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_kpatch_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_exec_engine_init(struct hp_engine *e, struct hp_strbuf *err);
 int hp_ulp_engine_init(struct hp_engine *e, struct hp_strbuf *err);
+
+/* The most of a helper's stderr kept for messages and journal records. */
+#define HP_ENGINE_MSG_MAX HP_RUN_MSG_MAX
 
 /* Sleeps `ms` milliseconds (engines poll sysfs and children with it). */
 void hp_engine_sleep_ms(unsigned ms);

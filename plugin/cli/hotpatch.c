@@ -2,8 +2,10 @@
  * (parsed by the framework of hp_command.h, global options before or after
  * the command word, as dnf's), the context each command asks for is loaded,
  * and the command from the table runs. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hp_cache.h"
 #include "hp_cli.h"
@@ -56,6 +58,8 @@ static const struct hp_option global_options[] = {
 			  "$releasever in dnf's repository configuration", HP_OPT_NONEMPTY),
 	HP_OPT_LIST_ROW(0, "repo-nogpgcheck", O, repos_nogpgcheck, "PATH|URL",
 			"as --repo, read unsigned (repo_gpgcheck=0)", HP_OPT_NONEMPTY, NULL),
+	HP_OPT_UINT_ROW(0, "fetch-timeout", O, fetch_timeout, "S",
+			"seconds all network fetches of the command may take (default 300)", 1, 86400),
 	HP_OPT_END_ROW,
 };
 
@@ -275,8 +279,24 @@ int main(int argc, char **argv)
 	hp_cache_init(&ctx.cache, NULL);
 	hp_cli_parsed_init(&parsed);
 
+	/* A closed stdout would be taken by the first file opened (the
+	 * journal, a cache entry) and receive the output: refuse. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0 && fd != STDOUT_FILENO)
+			close(fd);
+		code = hp_cli_error("standard output is closed");
+		goto out;
+	}
 	if (hp_cli_parse(&program, argc, argv, &opts, &parsed, &code))
 		goto out;
+	if (hp_env_check(&err)) {
+		code = hp_cli_usage_error("%s", err.buf);
+		goto out;
+	}
+	if (opts.fetch_timeout)
+		hp_fetch_set_timeout(opts.fetch_timeout);
 	ctx.cmd = parsed.cmd;
 	cache_dir = root_path(&opts, HP_CACHE_SUBDIR);
 	hp_cache_init(&ctx.cache, cache_dir);

@@ -36,6 +36,7 @@ struct hp_cli_opts {
 	unsigned timeout;           /* apply/revert/reapply --timeout S, 0 = the engine's default */
 	const char *releasever;     /* --releasever: $releasever in dnf's configuration */
 	struct hp_strvec repos_nogpgcheck;   /* --repo-nogpgcheck PATH|URL: read unsigned */
+	unsigned fetch_timeout;     /* --fetch-timeout S, 0 = the default (300) */
 };
 
 /* Command flags: what the context must hold when the command runs. */

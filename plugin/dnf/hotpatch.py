@@ -51,6 +51,7 @@ DEFAULTS = {
     'hotpatch_command': '/usr/bin/hotpatch',
     'apply_timeout': '60',
     'check_timeout': '300',
+    'fetch_timeout': '300',
     'baseline_policy': 'hold',
     'maintenance_window': '',
     'reboot': 'never',
@@ -79,6 +80,7 @@ class Settings(object):
         self.hotpatch_command = get('hotpatch_command')
         self.apply_timeout = _positive_int('apply_timeout', get('apply_timeout'))
         self.check_timeout = _positive_int('check_timeout', get('check_timeout'))
+        self.fetch_timeout = _positive_int('fetch_timeout', get('fetch_timeout'))
         self.baseline_policy = get('baseline_policy')
         if self.baseline_policy not in ('hold', 'window'):
             raise dnf.exceptions.ConfigError(
@@ -276,9 +278,13 @@ class Runner(object):
 
     def root_args(self):
         root = self.base.conf.installroot
+        # hotpatch.conf's network deadline (the command's default: not repeated).
+        args = []
+        if self.settings.fetch_timeout != int(DEFAULTS['fetch_timeout']):
+            args = ['--fetch-timeout', str(self.settings.fetch_timeout)]
         if root and os.path.realpath(root) != '/':
-            return ['--root', root]
-        return []
+            return args + ['--root', root]
+        return args
 
     def hotpatch_repos(self, updateinfo=False):
         """Enabled repos whose `hotpatch` metadata dnf downloaded (with

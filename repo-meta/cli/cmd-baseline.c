@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -73,6 +74,19 @@ int hp_cmd_baseline_list(struct hp_cli_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	hp_meta_init(&m);
+	/* Listing nothing from a directory that is no repository would read
+	 * as "no baselines" (issue 11). */
+	{
+		char *md = hp_path_join(argv[1], "repodata/repomd.xml");
+		int missing = access(md, F_OK) < 0;
+
+		free(md);
+		if (missing) {
+			hp_error(&err, "'%s': not a repository (no repodata/repomd.xml)", argv[1]);
+			rc = hp_cli_error(err.buf);
+			goto out;
+		}
+	}
 	if (hp_baselines_load(&m, argv[1], &err)) {
 		rc = hp_cli_error(err.buf);
 		goto out;

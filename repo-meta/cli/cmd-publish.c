@@ -1,5 +1,6 @@
 /* hotpatch-repo publish REPO [--sign-key KEYID] [--gnupg-home DIR] [--expires-days N]
- *                          [--createrepo] [--keep-going] [--lock-wait SECONDS] */
+ *                          [--createrepo] [--keep-going] [--lock-wait SECONDS]
+ *                          [--repo-name NAME] */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@ int hp_cmd_publish(struct hp_cli_ctx *ctx, int argc, char **argv)
 {
 	const char *repo = argv[1];
 	struct hp_publish_opts o = { NULL, NULL, HP_PUBLISH_DEFAULT_EXPIRES_DAYS,
-				     HP_PUBLISH_DEFAULT_LOCK_WAIT, 0, 0 };
+				     HP_PUBLISH_DEFAULT_LOCK_WAIT, 0, 0, NULL };
 	struct hp_publish_result res;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	int rc;
@@ -20,6 +21,12 @@ int hp_cmd_publish(struct hp_cli_ctx *ctx, int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	o.sign_key = ctx->opts->sign_key;
 	o.gnupg_home = ctx->opts->gnupg_home;
+	o.repo_name = ctx->opts->repo_name;
+	if (o.sign_key && !*o.sign_key)
+		return hp_cli_usage_error("--sign-key needs a non-empty KEYID");
+	if (o.repo_name && !hp_meta_repo_name_ok(o.repo_name))
+		return hp_cli_usage_error("invalid --repo-name '%s': 1..64 of [A-Za-z0-9._-]",
+					  o.repo_name);
 	if (ctx->opts->expires_days)
 		o.expires_days = (int)ctx->opts->expires_days;
 	o.lock_wait = (int)ctx->opts->lock_wait;

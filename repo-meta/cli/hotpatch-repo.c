@@ -44,6 +44,8 @@ static const struct hp_option publish_options[] = {
 			"publish the valid hotpatches, leave out and name refused ones (exit 3)"),
 	HP_OPT_UINT_ROW(0, "lock-wait", O, lock_wait, "SECONDS",
 			"wait at most this long for another publish's lock (default 60)", 0, 86400),
+	HP_OPT_STRING_ROW(0, "repo-name", O, repo_name, "NAME",
+			  "repository name signed into the record (default: the directory's name)", 0),
 	HP_OPT_END_ROW,
 };
 

@@ -29,6 +29,7 @@ struct hp_repo_cli_opts {
 	int createrepo;               /* --createrepo */
 	int keep_going;               /* --keep-going */
 	unsigned lock_wait;           /* --lock-wait SECONDS (default HP_PUBLISH_DEFAULT_LOCK_WAIT) */
+	const char *repo_name;        /* --repo-name NAME */
 	/* verify */
 	unsigned min_days;            /* --min-days N, HP_REPO_CLI_UNSET when not given */
 };

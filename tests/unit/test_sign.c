@@ -296,6 +296,46 @@ START_TEST(test_sign_key_errors)
 }
 END_TEST
 
+/* Issue 11: a good signature made with SHA-1 is refused with one line; the
+ * same key and file signed with SHA-256 verify. Also: the signature and key
+ * must be regular files (a FIFO is refused at once, not waited on). */
+START_TEST(test_weak_digest_refused)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+	char *path = signed_file("sha1.xml", "<repomd/>\n", fpr_a);
+	char *cmd = hp_xasprintf("gpg --batch -q --homedir '%s' --yes --digest-algo SHA1 -u '%s' "
+				 "--armor --detach-sign -o '%s.asc' '%s' 2>/dev/null",
+				 home, fpr_a, path, path);
+	char *fifo = hp_path_join(work, "fifo.asc");
+
+	ck_assert_int_eq(verify_with_a(path, NULL, &err), 0);
+	ck_assert_int_eq(system(cmd), 0);
+	hp_strbuf_reset(&err);
+	ck_assert_int_eq(verify_with_a(path, NULL, &err), -1);
+	ck_assert_msg(strstr(err.buf, "uses the weak digest SHA1; refused") &&
+		      !strchr(err.buf, '\n'), "%s", err.buf);
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	{
+		struct hp_keyring *kr = hp_keyring_new_ephemeral(&err);
+		char *want = hp_xasprintf("cannot read '%s': not a regular file", fifo);
+
+		hp_strbuf_reset(&err);
+		ck_assert_int_eq(hp_keyring_import_file(kr, fifo, &err), -1);
+		ck_assert_str_eq(err.buf, want);
+		hp_strbuf_reset(&err);
+		ck_assert_int_eq(hp_keyring_verify_file(kr, path, fifo, NULL, &err), -1);
+		ck_assert_str_eq(err.buf, want);
+		hp_keyring_free(kr);
+		free(want);
+	}
+	free(fifo);
+	free(cmd);
+	free(path);
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *sign_suite(void)
 {
 	Suite *s = suite_create("sign");
@@ -310,6 +350,7 @@ Suite *sign_suite(void)
 	tcase_add_test(tc, test_wrong_key_is_unknown);
 	tcase_add_test(tc, test_missing_and_garbage_signature);
 	tcase_add_test(tc, test_sign_key_errors);
+	tcase_add_test(tc, test_weak_digest_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
