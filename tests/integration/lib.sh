@@ -648,7 +648,9 @@ hp_bad() {
 		before+=("$(hp_tree_hash "$d" "${HP_BAD_EXCLUDE[@]}")")
 	done
 	"$@" >"$HP_BAD_OUT" 2>"$HP_BAD_ERR" || rc=$?
-	lines=$(wc -l <"$HP_BAD_ERR")
+	# Notes and warnings are informational (stderr by the CLI convention,
+	# silenced by -q); the fault itself must be exactly one line.
+	lines=$(grep -cvE '^([a-z-]+: )?(note|warning): ' "$HP_BAD_ERR")
 	[ "$rc" = "$want" ] || why+=("exit $rc, expected $want")
 	[ "$lines" = 1 ] || why+=("$lines stderr lines, expected 1")
 	grep -q "^$HP_BAD_TOOL: error: " "$HP_BAD_ERR" || why+=("no '$HP_BAD_TOOL: error:' line")
