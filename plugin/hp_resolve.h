@@ -102,6 +102,11 @@ int hp_resolve(const struct hp_resolve_input *in, struct hp_resolution *res,
 void hp_resolve_components(const struct hp_resolve_repo *repos, size_t nr_repos,
 			   struct hp_strvec *out);
 
+/* Appends to `out` (without duplicates) the component of every installed
+ * hotpatch package (`Provides: hotpatch(C) = B` in pool->installed): what
+ * has running builds to detect even when no repository could be read. */
+void hp_resolve_installed_components(Pool *pool, struct hp_strvec *out);
+
 /* The EVR of the newest installed package named `name` in pool->installed,
  * or NULL. The string belongs to the pool. */
 const char *hp_pool_newest_installed(Pool *pool, const char *name);

@@ -318,6 +318,25 @@ static int installed_target(Pool *pool, Solvable *s, char **component, char **bu
 	return 0;
 }
 
+void hp_resolve_installed_components(Pool *pool, struct hp_strvec *out)
+{
+	Solvable *s;
+	Id p;
+
+	if (!pool || !pool->installed)
+		return;
+	FOR_REPO_SOLVABLES(pool->installed, p, s) {
+		char *component, *build;
+
+		if (!installed_target(pool, s, &component, &build))
+			continue;
+		if (!hp_strvec_contains(out, component))
+			hp_strvec_push(out, component);
+		free(component);
+		free(build);
+	}
+}
+
 /* A record of any repo named like the installed package (same EVR
  * preferred), for scenario data and packages without the provide. */
 static const struct hp_hotpatch *record_by_name(const struct hp_resolve_input *in,

@@ -20,7 +20,11 @@
 	  "--updateinfo: also the packages of reboot_suggested advisories", HP_CMD_ARGS) \
 	X(status, "status", "",                                                     \
 	  "running builds, current baseline, live / installed-not-live hotpatches, " \
-	  "held-back updates, reboot needed and why", HP_CMD_ALL)                    \
+	  "held-back updates, reboot needed and why", HP_CMD_ALL | HP_CMD_REPOS_PARTIAL) \
+	X(metrics, "metrics", "[--textfile DIR]",                                   \
+	  "Prometheus metrics of the hotpatch state (offline parts from the rpmdb, engines " \
+	  "and journal); --textfile: write DIR/hotpatch.prom atomically",             \
+	  HP_CMD_ALL | HP_CMD_ARGS | HP_CMD_REPOS_PARTIAL)                          \
 	X(needs_reboot, "needs-reboot", "",                                         \
 	  "exit 0 no, 1 yes (as needs-restarting -r), but aware of live hotpatches", \
 	  HP_CMD_SYSTEM)                                                            \
@@ -380,6 +384,27 @@ static struct hp_repo *repo_slot(struct hp_cli_ctx *ctx, size_t *alloc)
 	return r;
 }
 
+/* A repository that could not be loaded: fatal, or (repos_partial) one
+ * stderr line naming it, recorded in ctx->refused_*, and the run goes on with
+ * the others. Returns 0 when the run goes on. */
+static int repo_refused(struct hp_cli_ctx *ctx, const char *id, struct hp_strbuf *err)
+{
+	if (!ctx->repos_partial)
+		return -1;
+	if (!strstr(err->buf, id)) {
+		char *why = hp_xasprintf("repository '%s': %s", id, err->buf);
+
+		hp_strbuf_reset(err);
+		hp_strbuf_adds(err, why);
+		free(why);
+	}
+	hp_cli_error(err->buf);
+	hp_strvec_push(&ctx->refused_ids, id);
+	hp_strvec_push(&ctx->refused_why, err->buf);
+	hp_strbuf_reset(err);
+	return 0;
+}
+
 static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 {
 	const struct hp_cli_opts *o = ctx->opts;
@@ -412,8 +437,14 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 		for (size_t i = 0; i < o->repos.nr; i++) {
 			struct hp_repo *r = repo_slot(ctx, &alloc);
 
-			if (hp_repo_load(r, NULL, o->repos.v[i], &ro, 1, err))
-				goto out;
+			/* A refused --repo is named as given: its id is derived
+			 * only once it is found. */
+			if (hp_repo_load(r, NULL, o->repos.v[i], &ro, 1, err)) {
+				hp_repo_release(r);
+				if (repo_refused(ctx, o->repos.v[i], err))
+					goto out;
+				continue;
+			}
 			ctx->nr_repos++;
 		}
 	} else {
@@ -447,8 +478,12 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			r = repo_slot(ctx, &alloc);
 			rc = hp_repo_load(r, c->id, c->baseurl, &co, c->repo_gpgcheck, err);
 			hp_repo_opts_release(&co);
-			if (rc)
-				goto out;
+			if (rc) {
+				hp_repo_release(r);
+				if (repo_refused(ctx, c->id, err))
+					goto out;
+				continue;
+			}
 			ctx->nr_repos++;
 		}
 	}
@@ -477,6 +512,9 @@ static int resolve(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	int ret = -1;
 
 	hp_resolve_components(ctx->rrepos, ctx->nr_rrepos, &components);
+	/* Installed hotpatches name components too: their running builds are
+	 * known offline, when no repository could be read. */
+	hp_resolve_installed_components(ctx->sys.pool, &components);
 	if (hp_system_detect_running(&ctx->sys, &components, &ctx->opts->running, err))
 		goto out;
 	for (size_t i = 0; i < ctx->sys.messages.nr; i++)
@@ -534,6 +572,8 @@ void hp_cli_ctx_release(struct hp_cli_ctx *ctx)
 	ctx->nr_rrepos = 0;
 	hp_resolution_release(&ctx->res);
 	hp_strvec_release(&ctx->messages);
+	hp_strvec_release(&ctx->refused_ids);
+	hp_strvec_release(&ctx->refused_why);
 	ctx->loaded = 0;
 }
 
@@ -555,12 +595,15 @@ int main(int argc, char **argv)
 	hp_system_init(&ctx.sys);
 	hp_resolution_init(&ctx.res);
 	hp_strvec_init(&ctx.messages);
+	hp_strvec_init(&ctx.refused_ids);
+	hp_strvec_init(&ctx.refused_why);
 	ctx.opts = &opts;
 	hp_cache_init(&ctx.cache, NULL);
 
 	if (parse_args(argc, argv, &opts, &cmd, &cmd_argv, &code))
 		goto out;
 	ctx.cmd = cmd;
+	ctx.repos_partial = !!(cmd->flags & HP_CMD_REPOS_PARTIAL);
 	cache_dir = root_path(&opts, HP_CACHE_SUBDIR);
 	hp_cache_init(&ctx.cache, cache_dir);
 	free(cache_dir);

@@ -43,6 +43,8 @@ enum hp_cmd_flags {
 	HP_CMD_ARGS = 1 << 3,       /* takes operands/own options (else extra args = usage error) */
 	HP_CMD_ROOT = 1 << 4,       /* needs root privileges (documentation; engines enforce) */
 	HP_CMD_LOCK = 1 << 5,       /* takes the run lock (engines) */
+	HP_CMD_REPOS_PARTIAL = 1 << 6, /* a refused repository is recorded in ctx->refused
+					  (one stderr line), not fatal (status, metrics) */
 	HP_CMD_ALL = HP_CMD_SYSTEM | HP_CMD_REPOS | HP_CMD_RESOLVE,
 };
 
@@ -74,6 +76,9 @@ struct hp_cli_ctx {
 						(check --updateinfo); set before loading */
 	struct hp_cache cache;               /* <root>/var/cache/hotpatch; flushed by main when
 						the command succeeded */
+	int repos_partial;                   /* HP_CMD_REPOS_PARTIAL: keep going past refused repos */
+	struct hp_strvec refused_ids;        /* repositories refused this run (repos_partial) ... */
+	struct hp_strvec refused_why;        /* ... and why, one line each (same index) */
 	unsigned loaded;                     /* what is loaded already (private) */
 };
 
@@ -112,5 +117,6 @@ int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_needs_reboot(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_metrics(struct hp_cli_ctx *ctx, int argc, char **argv);
 
 #endif
