@@ -129,3 +129,18 @@ hp_assert_eq '["hp-ssl"]' "$(jq -c '[.available[].package]' "$HP_OUT")" "good re
 # check still refuses (its contract is unchanged here).
 hp_assert_exit 1 "${H[@]}" check
 hp_log "one broken repo among two: the good one's part is kept"
+
+# --- label escaping through the official parser: a refused --repo named by a
+# path with a double quote, a backslash and a newline ----------------------
+weird=$T/we\"ird\\dir$'\n'x
+hp_assert_exit 0 "${H[@]}" --repo "$FLEET_REPO" --gpgkey "$FLEET_KEY" --repo "$weird" metrics
+promtool check metrics <"$HP_OUT" || hp_fail "promtool refused escaped labels"
+WEIRD=$weird /usr/bin/python3 - "$HP_OUT" <<'EOF' || hp_fail "escaped repo label not read back"
+import os, sys
+from prometheus_client.parser import text_string_to_metric_families
+up = {s.labels["repo"]: s.value for f in text_string_to_metric_families(open(sys.argv[1]).read())
+      if f.name == "hotpatch_repo_up" for s in f.samples}
+assert up.get(os.environ["WEIRD"]) == 0, up
+assert sorted(up.values()) == [0, 1], up
+EOF
+hp_log "label values escaped: the parser reads the refused repo's path back exactly"
