@@ -5,6 +5,7 @@
 # standing for a live system (HP_ROOT_IS_LIVE=1, passed through the
 # environment like every HP_* variable):
 #  - ansible-doc reads both modules (and lists them in the collection);
+#    ansible-galaxy builds the collection;
 #  - hotpatch_facts: the status object as facts, reboot for baseline 2026Q2,
 #    never changed;
 #  - hotpatch state=live in check mode: changed (hp-ssl 2-1 offered), nothing
@@ -49,6 +50,12 @@ hp_assert_exit 0 ansible-doc -l "$C"
 hp_assert_contains "$HP_OUT" "$C.hotpatch "
 hp_assert_contains "$HP_OUT" "$C.hotpatch_facts "
 hp_log "ansible-doc reads both modules"
+# The collection builds (galaxy.yml valid, the test files left out).
+hp_assert_exit 0 ansible-galaxy collection build --output-path "$T/dist" \
+	"$HP_SRC_DIR/packaging/ansible/ansible_collections/dnf_hotpatch/hotpatch"
+tar -tzf "$T/dist/dnf_hotpatch-hotpatch-0.1.0.tar.gz" >"$T/dist.list"
+hp_assert_contains "$T/dist.list" '^plugins/modules/hotpatch\.py$'
+hp_assert_contains "$T/dist.list" '^playbooks/rollout\.yml$'
 
 # run MODULE ARGS [ansible options...] - ad hoc on localhost; the host's
 # result (ansible-core's tree callback) in $T/res.json; the exit status of

@@ -11,7 +11,9 @@
 #    then the waves; the report names m3's newer kernel;
 #  - run again: nothing changed (changed=0 for every host);
 #  - the canary's apply refused by its engine: the rollout stops there (exit
-#    non-zero), m2 and m3 are untouched, no report.
+#    non-zero), m2 and m3 are untouched, no report;
+#  - the first wave's machine refused: max_fail_percentage stops the rollout,
+#    the next wave's machine is untouched.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t8009-fleet-fixture.sh"
@@ -102,3 +104,15 @@ hp_assert_contains "$HP_OUT" 'refused \(test fault\)'
 hp_assert_not_contains "$HP_OUT" 'PLAY \[Fleet, in waves\]'
 [ ! -e "$T/report.txt" ] || hp_fail "report written after a failed canary"
 hp_log "a failed canary stops the rollout"
+
+# --- a wave fails: max_fail_percentage stops the later waves ----------------
+# The canary passes; the first wave (10 % of two machines = m2) fails, which
+# is more than 10 % of it: m3, in the next wave, is never touched.
+machines
+touch "$T/m2.live.fail"
+hp_assert_exit 2 "${PB[@]}"
+hp_assert_eq "$(printf '%s\n' 'm1: hp-ssl-2-1.x86_64 | hp-ssl-2-1.x86_64 ' 'm2: hp-ssl-2-1.x86_64 | ' \
+	'm3: hp-ssl-1-1.x86_64 | ')" "$(state)" "failed wave: m1 live, m2 failed, m3 untouched"
+hp_assert_contains "$HP_OUT" 'refused \(test fault\)'
+[ ! -e "$T/report.txt" ] || hp_fail "report written after a failed wave"
+hp_log "a failed wave stops the rollout (max_fail_percentage)"

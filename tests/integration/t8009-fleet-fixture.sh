@@ -99,7 +99,7 @@ fleet_fixture() {
 # the engine configured for it.
 fleet_root() {
 	local R=$1
-	rm -rf "$R" "$R.live"
+	rm -rf "$R" "$R.live" "$R.live.fail"
 	hp_installroot "$R"
 	hp_rpm_install "$R" "$FLEET_REPO"/kernel-core-6.1.0-57.x86_64.rpm \
 		"$FLEET_REPO"/openssl-libs-3.0.11-1.x86_64.rpm "$FLEET_REPO"/hp-ssl-1-1.x86_64.rpm
