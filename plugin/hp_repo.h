@@ -30,6 +30,11 @@ struct hp_repo_opts {
 				      taken from it, new ones queued; NULL = parse every time */
 	int nogpgcheck;            /* never verify repomd.xml's signature */
 	int updateinfo;            /* also read the `updateinfo` record (reboot_suggested) */
+	/* Called with the private copy of repodata/repomd.xml before its
+	 * signature or anything else is read (a metalink's size and hash,
+	 * hp_dnfconf.h); NULL = none. */
+	int (*repomd_check)(const char *path, const void *data, struct hp_strbuf *err);
+	const void *repomd_check_data;
 };
 
 void hp_repo_opts_init(struct hp_repo_opts *o);
@@ -85,16 +90,28 @@ struct hp_repo_conf {
 	int repo_gpgcheck;         /* repomd.xml signature required; default from [main], else 0 */
 	struct hp_strvec gpgkeys;  /* file:// keys as local paths (under root); other URLs as given */
 	char *file;                /* the file the section came from */
+	/* issue 12 (hp_dnfconf.h): raw values; hp_dnfconf_expand substitutes
+	 * dnf's variables in the URLs and keys */
+	struct hp_strvec baseurls; /* every baseurl, in order */
+	char *mirrorlist;          /* NULL when not set */
+	char *metalink;            /* NULL when not set */
+	int skip_if_unavailable;   /* default from [main], else 0 (dnf 4) */
+	struct hp_strvec includepkgs, excludepkgs;   /* the repo's own ([main]'s: hp_dnf_main) */
 };
 
 /* Reads <root>/etc/dnf/dnf.conf ([main] defaults for gpgcheck/repo_gpgcheck
  * and any repo sections) and <root>/etc/yum.repos.d/ *.repo in name order.
  * Values are taken literally: $releasever, $basearch and other dnf variables
- * are NOT substituted (such URLs are remote anyway, which we do not read
- * directly). `reposdir=` is not honoured. Missing files/directories are not
+ * are substituted afterwards (hp_dnfconf_expand). `reposdir=` is not honoured. Missing files/directories are not
  * errors. Returns a malloc'd array in *out (free with hp_repo_conf_free). */
 int hp_repo_conf_list(const char *root, struct hp_repo_conf **out, size_t *nr,
 		      struct hp_strbuf *err);
+/* The same, also filling `main` (hp_dnfconf.h: releasever=, excludepkgs=,
+ * includepkgs=, skip_if_unavailable= of [main], already applied to the
+ * repositories' defaults). */
+struct hp_dnf_main;
+int hp_dnf_conf_read(const char *root, struct hp_dnf_main *main, struct hp_repo_conf **out,
+		     size_t *nr, struct hp_strbuf *err);
 void hp_repo_conf_free(struct hp_repo_conf *confs, size_t nr);
 
 #endif

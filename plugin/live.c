@@ -17,6 +17,7 @@
 #include "hp_journal.h"
 #include "hp_live.h"
 #include "hp_lock.h"
+#include "hp_pkgscan.h"
 #include "hp_rpmdb.h"
 
 #define PAYLOAD_ROOT "/usr/lib/hotpatch/"
@@ -101,7 +102,8 @@ static int read_provides(Header h, struct hp_live_pkg *p)
 }
 
 /* The payload: a regular file below /usr/lib/hotpatch/<component>/<build>/,
- * a .ko preferred; its digest when the package uses sha256. */
+ * a module (.ko, .ko.xz, .ko.zst) preferred; its digest when the package
+ * uses sha256. */
 static void read_payload(Header h, struct hp_live_pkg *p)
 {
 	rpmfiles files = rpmfilesNew(NULL, h, 0, RPMFI_KEEPHEADER);
@@ -111,8 +113,7 @@ static void read_payload(Header h, struct hp_live_pkg *p)
 
 	while (fi && rpmfiNext(fi) >= 0) {
 		const char *fn = rpmfiFN(fi);
-		size_t len = strlen(fn);
-		int is_ko = len > 3 && !strcmp(fn + len - 3, ".ko");
+		int is_ko = hp_module_path(fn);
 		char *hex;
 		int algo = 0;
 

@@ -28,6 +28,8 @@ void hp_repo_opts_init(struct hp_repo_opts *o)
 	hp_strvec_init(&o->gpgkeys);
 	o->nogpgcheck = 0;
 	o->updateinfo = 0;
+	o->repomd_check = NULL;
+	o->repomd_check_data = NULL;
 }
 
 void hp_repo_opts_release(struct hp_repo_opts *o)
@@ -482,6 +484,7 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	/* A remote signature is fetched only when it is checked: its
 	 * absence is then the error, with the server's reason. */
 	if (snapshot_get(tmp, snap, "repodata/repomd.xml", 0, HP_FETCH_MAX_REPOMD, err) < 0 ||
+	    (o->repomd_check && o->repomd_check(repomd_path, o->repomd_check_data, err) < 0) ||
 	    ((!tmp->remote || verify) &&
 	     snapshot_get(tmp, snap, "repodata/repomd.xml.asc", 1, HP_FETCH_MAX_SMALL, err) < 0))
 		goto out;

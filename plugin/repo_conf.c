@@ -2,6 +2,8 @@
  * defaults and yum.repos.d/ *.repo sections); see hp_repo.h. */
 #include "hp_repo.h"
 
+#include "hp_dnfconf.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +17,7 @@ struct conf_ctx {
 	struct hp_repo_conf *v;
 	size_t nr, alloc;
 	int main_gpgcheck, main_repo_gpgcheck;   /* -1 = not set */
+	struct hp_dnf_main *main;                /* [main] keys of issue 12 */
 };
 
 static char *trim(char *s)
@@ -64,11 +67,14 @@ static int set_repo_key(struct conf_ctx *c, struct hp_repo_conf *rc, const char 
 		free(rc->name);
 		rc->name = hp_xstrdup(val);
 	} else if (!strcmp(key, "baseurl")) {
-		/* A list (commas, spaces, lines); the first is what we read. */
+		/* A list (commas, spaces, lines), tried in order. */
 		size_t n = strcspn(val, ", \t\n");
 
 		free(rc->baseurl);
 		rc->baseurl = n ? hp_xstrndup(val, n) : NULL;
+		hp_conf_split_list(&rc->baseurls, val);
+	} else if (!strcmp(key, "skip_if_unavailable")) {
+		return parse_bool(file, rc->id, key, val, &rc->skip_if_unavailable, err);
 	} else if (!strcmp(key, "enabled")) {
 		return parse_bool(file, rc->id, key, val, &rc->enabled, err);
 	} else if (!strcmp(key, "gpgcheck")) {
@@ -79,6 +85,8 @@ static int set_repo_key(struct conf_ctx *c, struct hp_repo_conf *rc, const char 
 		hp_strvec_release(&rc->gpgkeys);
 		for (char *tok = strtok(val, ", \t\n"); tok; tok = strtok(NULL, ", \t\n"))
 			hp_strvec_push_nodup(&rc->gpgkeys, key_path(c->root, tok));
+	} else {
+		hp_repo_conf_set_more(rc, key, val);
 	}
 	return 0;
 }
@@ -90,6 +98,9 @@ static int set_main_key(struct conf_ctx *c, const char *file, const char *key, c
 		return parse_bool(file, "main", key, val, &c->main_gpgcheck, err);
 	if (!strcmp(key, "repo_gpgcheck"))
 		return parse_bool(file, "main", key, val, &c->main_repo_gpgcheck, err);
+	if (!strcmp(key, "skip_if_unavailable"))
+		return parse_bool(file, "main", key, val, &c->main->skip_if_unavailable, err);
+	hp_dnf_main_set(c->main, key, val);
 	return 0;
 }
 
@@ -100,6 +111,7 @@ static void conf_release(struct hp_repo_conf *rc)
 	free(rc->baseurl);
 	free(rc->file);
 	hp_strvec_release(&rc->gpgkeys);
+	hp_repo_conf_release_more(rc);
 }
 
 /* Applies one finished "key = value" of `section` (NULL before any). */
@@ -178,6 +190,7 @@ static int parse_ini(struct conf_ctx *c, const char *file, struct hp_strbuf *err
 			rc->gpgcheck = -1;
 			rc->repo_gpgcheck = -1;
 			hp_strvec_init(&rc->gpgkeys);
+			hp_repo_conf_init_more(rc);
 			cur = (long)c->nr++;
 			continue;
 		}
@@ -214,7 +227,19 @@ static int is_repo_file(const struct dirent *d)
 int hp_repo_conf_list(const char *root, struct hp_repo_conf **out, size_t *nr,
 		      struct hp_strbuf *err)
 {
-	struct conf_ctx c = { root, NULL, 0, 0, -1, -1 };
+	struct hp_dnf_main m;
+	int ret;
+
+	hp_dnf_main_init(&m);
+	ret = hp_dnf_conf_read(root, &m, out, nr, err);
+	hp_dnf_main_release(&m);
+	return ret;
+}
+
+int hp_dnf_conf_read(const char *root, struct hp_dnf_main *main, struct hp_repo_conf **out,
+		     size_t *nr, struct hp_strbuf *err)
+{
+	struct conf_ctx c = { root, NULL, 0, 0, -1, -1, main };
 	const char *r = root && *root ? root : "/";
 	char *dnf_conf = hp_path_join(r, "etc/dnf/dnf.conf");
 	char *repos_d = hp_path_join(r, "etc/yum.repos.d");
@@ -248,6 +273,7 @@ int hp_repo_conf_list(const char *root, struct hp_repo_conf **out, size_t *nr,
 			c.v[i].gpgcheck = c.main_gpgcheck >= 0 ? c.main_gpgcheck : 1;
 		if (c.v[i].repo_gpgcheck < 0)
 			c.v[i].repo_gpgcheck = c.main_repo_gpgcheck >= 0 ? c.main_repo_gpgcheck : 0;
+		hp_repo_conf_apply_main(&c.v[i], main);
 	}
 	*out = c.v;
 	*nr = c.nr;

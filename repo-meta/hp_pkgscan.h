@@ -61,7 +61,8 @@ struct hp_payload_file {
 	char *path;            /* absolute ("/usr/lib/...") */
 	char sha256[65];       /* lower-case hex of the content */
 	uint64_t size;
-	int is_module;         /* name ends in ".ko": modinfo or modinfo_error is set */
+	int is_module;         /* name ends in ".ko", ".ko.xz" or ".ko.zst":
+				* modinfo or modinfo_error is set */
 	struct hp_modinfo {
 		char *name;       /* "name=" or NULL */
 		char *vermagic;   /* "vermagic=" or NULL */
@@ -97,6 +98,14 @@ int hp_modinfo_parse(struct hp_modinfo *mi, const void *buf, size_t len, const c
 		     struct hp_strbuf *err);
 /* The kernel release a vermagic names: its first word; malloc'd, caller frees. */
 char *hp_vermagic_release(const char *vermagic);
+/* Whether `path` names a kernel module: "*.ko", "*.ko.xz" or "*.ko.zst". */
+int hp_module_path(const char *path);
+/* Decompresses a module image compressed with xz or zstd (recognised by its
+ * magic, not its name) into `out`: returns 1. A plain image: 0, `out`
+ * untouched. Corrupt or truncated data, or an image decompressing to more
+ * than HP_MODULE_MAX bytes: -1 and one line naming `what`. */
+int hp_module_decompress(const void *buf, size_t len, const char *what, struct hp_strbuf *out,
+			 struct hp_strbuf *err);
 
 /* --- the repository --- */
 

@@ -107,7 +107,12 @@ struct hp_publish_opts {
 	const char *sign_key;      /* NULL: publish unsigned */
 	const char *gnupg_home;    /* NULL: gpg's default */
 	int expires_days;          /* > 0 */
+	int lock_wait;             /* seconds to wait for the repository lock */
+	int keep_going;            /* leave refused packages out instead of refusing all */
+	int createrepo;            /* regenerate primary & co. first (libcreaterepo_c) */
 };
+
+#define HP_PUBLISH_DEFAULT_LOCK_WAIT 60
 
 struct hp_publish_result {
 	uint64_t revision;
@@ -116,17 +121,68 @@ struct hp_publish_result {
 	int is_signed;
 	size_t nr_cached;          /* hotpatch rpms whose facts came from the scan cache */
 	char *location;            /* repodata/<sha>-hotpatch.xml.gz, malloc'd */
+	struct hp_strvec refused;  /* keep_going: one "<NEVRA>: <problem>" line each */
 };
 
 void hp_publish_result_release(struct hp_publish_result *r);
 
 /* Scans REPO, lints every hotpatch package, and when there is no problem
  * writes the `hotpatch` record (revision = max(last published, record in
- * repomd) + 1), updates repomd.xml and signs it (or removes a stale
- * repomd.xml.asc when unsigned). Any problem: -1 with one line per problem
- * in `err` and the repository left byte-identical. */
+ * repomd) + 1; refused past UINT64_MAX), updates repomd.xml and signs it (or
+ * drops a stale repomd.xml.asc when unsigned). Any problem: -1 with one line
+ * per problem in `err` and the repository left byte-identical. With
+ * keep_going, refused packages are left out and named in res->refused
+ * instead (still 0). The writing half runs under the repository lock and
+ * swaps in a staged repodata/ (stage.c): a kill at any point leaves the old
+ * or the new signed pair. With createrepo, the staged repodata/ is first
+ * regenerated from the packages (createrepo.c). */
 int hp_publish(const char *repodir, const struct hp_publish_opts *opts,
 	       struct hp_publish_result *res, struct hp_strbuf *err);
+
+/* --- repository lock and staging (stage.c) --- */
+
+/* Takes the exclusive lock REPO/.hotpatch/lock (flock; the directory is
+ * created), waiting at most `wait_seconds`. Returns the fd holding it, or -1
+ * and one line naming the lock. */
+int hp_repo_lock(const char *repodir, int wait_seconds, struct hp_strbuf *err);
+void hp_repo_unlock(int fd);
+/* fsync of a file or directory by name; one line naming it on error. */
+int hp_fsync_path(const char *path, struct hp_strbuf *err);
+
+/* A new repodata/ built at REPO/.hotpatch/stage/repodata and swapped in
+ * whole. `root` is a repository root holding it, for functions that take
+ * one (hp_repomd_set_record). */
+struct hp_stage {
+	char *repodir;
+	char *root;                /* REPO/.hotpatch/stage */
+	char *repodata;            /* root/repodata */
+};
+
+void hp_stage_init(struct hp_stage *st);
+/* Removes the staging directory (after a commit: the old repodata). */
+void hp_stage_release(struct hp_stage *st);
+/* With the lock held: removes what a killed publish left (the staging
+ * directory, temporary files), restoring repodata/ if a kill fell between
+ * the two renames of the fallback commit. */
+int hp_stage_cleanup(const char *repodir, struct hp_strbuf *err);
+/* Creates the staging directory; with `with_repodata`, fills it with the
+ * live repodata/ (files hard-linked, repomd.xml copied, the signature left
+ * out). */
+int hp_stage_open(struct hp_stage *st, const char *repodir, int with_repodata,
+		  struct hp_strbuf *err);
+/* Makes the staged files durable and swaps the staged and the live
+ * repodata/ atomically (renameat2 RENAME_EXCHANGE; on file systems without
+ * it, two renames and a moment without repodata/). */
+int hp_stage_commit(struct hp_stage *st, struct hp_strbuf *err);
+
+/* --- publish --createrepo (createrepo.c) --- */
+
+/* Regenerates primary, filelists and other of the repository root
+ * `stage_root` (a stage, already holding the live repodata/ if any) from
+ * every *.rpm below `repodir`, as `createrepo_c --update --no-database`
+ * would: unchanged packages reused, other records kept, sqlite records
+ * dropped. */
+int hp_createrepo_stage(const char *repodir, const char *stage_root, struct hp_strbuf *err);
 
 struct hp_verify_report {
 	int is_signed;
@@ -144,6 +200,10 @@ void hp_verify_report_release(struct hp_verify_report *r);
  * default), the hotpatch record's checksum, its parse, validation and expiry.
  * Returns 0 when there is no problem, else -1 (problems in r->problems). */
 int hp_repo_verify(const char *repodir, const char *gnupg_home, struct hp_verify_report *r);
+
+/* Monitoring: adds a problem to `r` (filled by hp_repo_verify) and returns
+ * -1 when the verified metadata expires within `days` days from now. */
+int hp_verify_min_days(const char *repodir, struct hp_verify_report *r, int days);
 
 /* Reads the published hotpatch record of REPO into `m` (initialised). */
 int hp_repo_read_published(const char *repodir, struct hp_meta *m, struct hp_strbuf *err);

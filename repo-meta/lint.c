@@ -185,15 +185,22 @@ static int in_baselines(const struct hp_meta *bl, const char *component, const c
 	return 0;
 }
 
+/* Engines whose payload is a kernel module: kpatch loads the same kind of
+ * livepatch .ko that kpatch-build makes, so both get the module checks. */
+static int module_engine(const char *engine)
+{
+	return engine && (!strcmp(engine, "klp") || !strcmp(engine, "kpatch"));
+}
+
 /* The payload: files under /usr/lib/hotpatch/<C>/<build>/ matching the
- * header's digests; returns the payload file (klp: the single .ko). */
+ * header's digests; returns the payload file (klp, kpatch: the single .ko). */
 static const struct hp_payload_file *lint_payload(const struct hp_candidate *c, const char *nevra,
 						  const char *engine, const char *dir,
 						  struct hp_strbuf *problems, int *n)
 {
 	const struct hp_payload_file *found = NULL;
 	size_t nr_in = 0, nr_ko = 0;
-	int klp = engine && !strcmp(engine, "klp");
+	int klp = module_engine(engine);
 	int before = *n;
 
 	if (c->payload_error) {
@@ -214,25 +221,24 @@ static const struct hp_payload_file *lint_payload(const struct hp_candidate *c, 
 				"payload file '%s': sha256 %s does not match the rpm header's digest %s",
 				f->path, f->sha256, hd);
 		nr_in++;
-		if (f->is_module) {
+		if (f->is_module)
 			nr_ko++;
-			if (klp && !found)
-				found = f;
-		} else if (!klp && !found) {
+		/* module engines take the .ko; the others their single file,
+		 * whatever its name (an exec engine's payload may end in .ko) */
+		if (!found && (f->is_module || !klp))
 			found = f;
-		}
 	}
 	if (!nr_in) {
 		problem(problems, n, nevra, "payload missing: no file under %s", dir);
 		return NULL;
 	}
 	if (klp && nr_ko == 0) {
-		problem(problems, n, nevra, "klp hotpatch has no .ko module under %s", dir);
+		problem(problems, n, nevra, "%s hotpatch has no .ko module under %s", engine, dir);
 		return NULL;
 	}
 	if (klp && nr_ko > 1) {
-		problem(problems, n, nevra, "klp hotpatch has %zu .ko modules under %s; exactly one allowed",
-			nr_ko, dir);
+		problem(problems, n, nevra, "%s hotpatch has %zu .ko modules under %s; exactly one allowed",
+			engine, nr_ko, dir);
 		return NULL;
 	}
 	if (!klp && nr_in > 1) {
@@ -240,6 +246,11 @@ static const struct hp_payload_file *lint_payload(const struct hp_candidate *c, 
 			engine ? engine : "this", nr_in, dir);
 		return NULL;
 	}
+	/* Defensive: the rules above always find the file; never hand the
+	 * caller NULL without a problem saying why. */
+	if (*n == before && !found)
+		problem(problems, n, nevra, "no payload file for engine '%s' under %s",
+			engine ? engine : "?", dir);
 	return *n == before ? found : NULL;
 }
 
@@ -300,7 +311,7 @@ int hp_publish_lint(const struct hp_candidate *c, const struct hp_meta *baseline
 				component, build);
 		dir = hp_xasprintf(HP_PAYLOAD_ROOT "%s/%s/", component, build);
 		pf = lint_payload(c, nevra, engine, dir, problems, &n);
-		if (pf && engine && !strcmp(engine, "klp"))
+		if (pf && module_engine(engine))
 			lint_module(c, nevra, pf, problems, &n);
 	}
 	if (n)

@@ -1,9 +1,13 @@
-/* A kernel module's `.modinfo` section, read from the ELF image in memory.
+/* A kernel module's `.modinfo` section, read from the ELF image in memory,
+ * and the decompression of .ko.xz / .ko.zst images (as Fedora ships them).
  * Packages are hostile input: every offset, size and count is checked against
  * the buffer before it is used; no pointer is formed outside it. */
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <lzma.h>
+#include <zstd.h>
 
 #include "hp_pkgscan.h"
 
@@ -116,5 +120,102 @@ int hp_modinfo_parse(struct hp_modinfo *mi, const void *buf, size_t len, const c
 		hp_modinfo_release(mi);
 		return hp_error(err, "'%s': .modinfo has no vermagic", what);
 	}
+	return 0;
+}
+
+int hp_module_path(const char *path)
+{
+	static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst" };
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
+		size_t l = strlen(suffixes[i]);
+
+		if (n > l && !strcmp(path + n - l, suffixes[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int unxz(const void *buf, size_t len, const char *what, struct hp_strbuf *out,
+		struct hp_strbuf *err)
+{
+	lzma_stream zs = LZMA_STREAM_INIT;
+	unsigned char chunk[65536];
+	lzma_ret r;
+	int ret = -1;
+
+	/* The memory limit bounds the decoder's dictionary, not the output. */
+	if (lzma_stream_decoder(&zs, 256u << 20, 0) != LZMA_OK)
+		return hp_error(err, "'%s': cannot start the xz decoder", what);
+	zs.next_in = buf;
+	zs.avail_in = len;
+	do {
+		zs.next_out = chunk;
+		zs.avail_out = sizeof(chunk);
+		r = lzma_code(&zs, LZMA_FINISH);
+		if (r != LZMA_OK && r != LZMA_STREAM_END) {
+			hp_error(err, "'%s': truncated or corrupt xz data", what);
+			goto out;
+		}
+		hp_strbuf_add(out, chunk, sizeof(chunk) - zs.avail_out);
+		if (out->len > HP_MODULE_MAX) {
+			hp_error(err, "'%s': module decompresses to more than %u bytes", what,
+				 HP_MODULE_MAX);
+			goto out;
+		}
+	} while (r != LZMA_STREAM_END);
+	ret = 0;
+out:
+	lzma_end(&zs);
+	return ret;
+}
+
+static int unzstd(const void *buf, size_t len, const char *what, struct hp_strbuf *out,
+		  struct hp_strbuf *err)
+{
+	ZSTD_DStream *zs = ZSTD_createDStream();
+	unsigned char chunk[65536];
+	ZSTD_inBuffer in = { buf, len, 0 };
+	size_t r = 1;
+	int ret = -1;
+
+	if (!zs || ZSTD_isError(ZSTD_initDStream(zs))) {
+		hp_error(err, "'%s': cannot start the zstd decoder", what);
+		goto out;
+	}
+	/* r == 0: a frame ended; the module is exactly one frame. */
+	while (r) {
+		ZSTD_outBuffer o = { chunk, sizeof(chunk), 0 };
+
+		r = ZSTD_decompressStream(zs, &o, &in);
+		if (ZSTD_isError(r) || (r && in.pos == in.size && o.pos == 0)) {
+			hp_error(err, "'%s': truncated or corrupt zstd data", what);
+			goto out;
+		}
+		hp_strbuf_add(out, chunk, o.pos);
+		if (out->len > HP_MODULE_MAX) {
+			hp_error(err, "'%s': module decompresses to more than %u bytes", what,
+				 HP_MODULE_MAX);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	ZSTD_freeDStream(zs);
+	return ret;
+}
+
+int hp_module_decompress(const void *buf, size_t len, const char *what, struct hp_strbuf *out,
+			 struct hp_strbuf *err)
+{
+	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	static const unsigned char zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+	/* By content, as the kernel's and kmod's loaders do. */
+	if (len >= sizeof(xz_magic) && !memcmp(buf, xz_magic, sizeof(xz_magic)))
+		return unxz(buf, len, what, out, err) ? -1 : 1;
+	if (len >= sizeof(zstd_magic) && !memcmp(buf, zstd_magic, sizeof(zstd_magic)))
+		return unzstd(buf, len, what, out, err) ? -1 : 1;
 	return 0;
 }

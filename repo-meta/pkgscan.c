@@ -178,13 +178,6 @@ void hp_payload_release(struct hp_payload *p)
 	hp_payload_init(p);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
-
 /* cpio names are "./usr/lib/..." (or "usr/lib/..."); make them absolute. */
 static char *normalise_path(const char *name)
 {
@@ -217,6 +210,21 @@ static char *archive_line(struct archive *a)
 	const char *m = archive_error_string(a);
 
 	return hp_oneline(m ? m : "unknown archive error");
+}
+
+/* The .modinfo of a module image, decompressed first when it is .ko.xz or
+ * .ko.zst (the digest stays that of the file as shipped). */
+static int parse_module(struct hp_payload_file *f, const struct hp_strbuf *data,
+			struct hp_strbuf *err)
+{
+	struct hp_strbuf plain = HP_STRBUF_INIT;
+	int r = hp_module_decompress(data->buf, data->len, f->path, &plain, err);
+
+	if (r >= 0)
+		r = r ? hp_modinfo_parse(&f->modinfo, plain.buf, plain.len, f->path, err) :
+			hp_modinfo_parse(&f->modinfo, data->buf, data->len, f->path, err);
+	hp_strbuf_release(&plain);
+	return r;
 }
 
 int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf *err)
@@ -252,7 +260,7 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 		f = &p->files[p->nr++];
 		memset(f, 0, sizeof(*f));
 		f->path = normalise_path(name);
-		f->is_module = ends_with(f->path, ".ko");
+		f->is_module = hp_module_path(f->path);
 		ctx = rpmDigestInit(PGPHASHALGO_SHA256, RPMDIGEST_NONE);
 		hp_strbuf_reset(&data);
 		while ((n = archive_read_data(a, buf, 65536)) > 0) {
@@ -278,7 +286,7 @@ int hp_payload_read(struct hp_payload *p, const char *rpm_path, struct hp_strbuf
 		if (f->size > HP_MODULE_MAX)
 			f->modinfo_error = hp_xasprintf("'%s': module larger than %u bytes", f->path,
 							HP_MODULE_MAX);
-		else if (hp_modinfo_parse(&f->modinfo, data.buf, data.len, f->path, &merr))
+		else if (parse_module(f, &data, &merr))
 			f->modinfo_error = hp_strbuf_detach(&merr);
 	}
 	if (r != ARCHIVE_EOF) {

@@ -18,7 +18,9 @@
 void hp_publish_result_release(struct hp_publish_result *r)
 {
 	free(r->location);
+	hp_strvec_release(&r->refused);
 	memset(r, 0, sizeof(*r));
+	hp_strvec_init(&r->refused);
 }
 
 void hp_verify_report_init(struct hp_verify_report *r)
@@ -82,7 +84,7 @@ static int scan_candidate(struct hp_reposcan *rs, struct hp_scan_cache *sc,
 	hp_scan_cache_put(sc, rp->pkgid, path, c);
 derive:
 	hp_candidate_target(&c->hdr, &component, &build, &engine);
-	if (component && build && engine && !strcmp(engine, "klp") &&
+	if (component && build && engine && (!strcmp(engine, "klp") || !strcmp(engine, "kpatch")) &&
 	    hp_reposcan_kernel_release(rs, component, build, &c->kernel_release, &err)) {
 		c->kernel_release_error = hp_strbuf_detach(&err);
 		hp_strbuf_init(&err);
@@ -147,52 +149,165 @@ static int try_key(const struct hp_publish_opts *o, struct hp_strbuf *err)
 	return ret;
 }
 
+/* max(last published, record in repomd.xml): the revision the next
+ * publish must exceed. */
+static int current_revision(const char *repodir, uint64_t *rev, struct hp_strbuf *err)
+{
+	uint64_t prev;
+
+	if (last_revision(repodir, rev, err))
+		return -1;
+	prev = published_revision(repodir);
+	if (prev > *rev)
+		*rev = prev;
+	if (*rev == UINT64_MAX)
+		return hp_error(err, "'%s': revision %" PRIu64 " is the largest there is; "
+				"cannot publish past it", repodir, *rev);
+	return 0;
+}
+
+/* Scans and lints every hotpatch package into `m`; problems of packages
+ * left out go to `problems`, or with keep_going to `refused`. */
+static void lint_all(struct hp_reposcan *rs, struct hp_scan_cache *sc, struct hp_meta *m,
+		     int keep_going, struct hp_strbuf *problems, struct hp_strvec *refused)
+{
+	struct hp_strbuf one = HP_STRBUF_INIT;
+
+	for (size_t i = 0; i < rs->nr_hotpatches; i++) {
+		struct hp_candidate c;
+		struct hp_hotpatch h;
+
+		hp_candidate_init(&c);
+		hp_hotpatch_init(&h);
+		hp_strbuf_reset(&one);
+		if (!scan_candidate(rs, sc, &rs->hotpatches[i], &c, &one) &&
+		    !hp_publish_lint(&c, m, &h, &one))
+			hp_meta_add_hotpatch(m, &h);
+		if (one.len && keep_going) {
+			for (char *l = one.buf, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+				nl = strchr(l, '\n');
+				hp_strvec_push_nodup(refused, nl ? hp_xstrndup(l, (size_t)(nl - l)) :
+						     hp_xstrdup(l));
+			}
+		} else if (one.len) {
+			if (problems->len)
+				hp_strbuf_adds(problems, "\n");
+			hp_strbuf_add(problems, one.buf, one.len);
+		}
+		hp_hotpatch_release(&h);
+		hp_candidate_release(&c);
+	}
+	hp_strbuf_release(&one);
+}
+
+/* The writing half, with the lock held and `st` open: the record,
+ * repomd.xml and its signature are staged, the operator state is saved,
+ * and the staged repodata/ is swapped in. */
+static int write_locked(const char *repodir, const struct hp_publish_opts *o, struct hp_meta *m,
+			struct hp_scan_cache *sc, struct hp_stage *st,
+			struct hp_publish_result *res, struct hp_strbuf *err)
+{
+	char *tmp = NULL, *repomd = NULL, *asc = NULL, *revpath = NULL;
+	char revbuf[32];
+	uint64_t rev;
+	int ret = -1;
+
+	/* Again under the lock: another publish may have run since. */
+	if (current_revision(repodir, &rev, err))
+		goto out;
+	m->revision = rev + 1;
+	tmp = hp_path_join(st->repodata, "hotpatch.xml.gz");
+	if (hp_meta_write_file_gz(m, tmp, err) ||
+	    hp_repomd_set_record(st->root, HP_META_REPODATA_TYPE, tmp, err))
+		goto out;
+	if (o->sign_key) {
+		repomd = hp_path_join(st->repodata, "repomd.xml");
+		asc = hp_xasprintf("%s.asc", repomd);
+		if (hp_sign_file(repomd, asc, o->sign_key, o->gnupg_home, err))
+			goto out;
+		res->is_signed = 1;
+	}
+	/* The state first: a kill after it and before the swap only skips a
+	 * revision number, never reuses one. */
+	revpath = hp_xasprintf("%s/%s/revision", repodir, HP_REPO_STATE_DIR);
+	snprintf(revbuf, sizeof(revbuf), "%" PRIu64 "\n", m->revision);
+	if (hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err) ||
+	    hp_scan_cache_save(sc, repodir, err) ||
+	    hp_stage_commit(st, err))
+		goto out;
+	ret = 0;
+out:
+	free(tmp);
+	free(repomd);
+	free(asc);
+	free(revpath);
+	return ret;
+}
+
+/* Takes the lock and opens a stage holding the live repodata/ (with
+ * createrepo: regenerated from the packages). */
+static int lock_and_stage(const char *repodir, const struct hp_publish_opts *o, int *lock,
+			  struct hp_stage *st, struct hp_strbuf *err)
+{
+	if ((*lock = hp_repo_lock(repodir, o->lock_wait, err)) < 0 ||
+	    hp_stage_cleanup(repodir, err))
+		return -1;
+	if (hp_stage_open(st, repodir, 1, err))
+		return -1;
+	return o->createrepo ? hp_createrepo_stage(repodir, st->root, err) : 0;
+}
+
 int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 	       struct hp_publish_result *res, struct hp_strbuf *err)
 {
 	struct hp_reposcan rs;
 	struct hp_scan_cache sc;
 	struct hp_meta m;
+	struct hp_stage st;
 	struct hp_strbuf problems = HP_STRBUF_INIT;
-	struct hp_strbuf line = HP_STRBUF_INIT;
 	struct hp_repomd md;
 	const struct hp_repomd_entry *e;
-	char *tmp = NULL, *repomd = NULL, *asc = NULL, *state = NULL, *revpath = NULL;
-	char revbuf[32];
-	uint64_t rev, prev;
-	int ret = -1;
+	char *repomd = NULL;
+	uint64_t rev;
+	int lock = -1, ret = -1;
+	struct stat sb;
 
 	hp_reposcan_init(&rs);
 	hp_scan_cache_init(&sc);
 	hp_meta_init(&m);
 	hp_repomd_init(&md);
+	hp_stage_init(&st);
 	memset(res, 0, sizeof(*res));
+	hp_strvec_init(&res->refused);
 	hp_scan_cache_load(&sc, repodir);
-	if (hp_reposcan_open(&rs, repodir, err))
+	if (o->createrepo) {
+		/* The packages are judged by the metadata about to be
+		 * published, so createrepo runs first, under the lock. */
+		if (stat(repodir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			hp_error(err, "'%s': not a directory", repodir);
+			goto out;
+		}
+		if (lock_and_stage(repodir, o, &lock, &st, err) ||
+		    hp_reposcan_open(&rs, st.root, err))
+			goto out;
+		/* metadata from the stage, packages from REPO */
+		free(rs.repodir);
+		rs.repodir = hp_xstrdup(repodir);
+	} else if (hp_reposcan_open(&rs, repodir, err)) {
 		goto out;
+	}
 	if (hp_baselines_load(&m, repodir, err))
 		goto out;
-	for (size_t i = 0; i < rs.nr_hotpatches; i++) {
-		struct hp_candidate c;
-		struct hp_hotpatch h;
-
-		hp_candidate_init(&c);
-		hp_hotpatch_init(&h);
-		if (!scan_candidate(&rs, &sc, &rs.hotpatches[i], &c, &problems) &&
-		    !hp_publish_lint(&c, &m, &h, &problems))
-			hp_meta_add_hotpatch(&m, &h);
-		hp_hotpatch_release(&h);
-		hp_candidate_release(&c);
-	}
+	lint_all(&rs, &sc, &m, o->keep_going, &problems, &res->refused);
 	if (problems.len) {
 		hp_strbuf_adds(err, problems.buf);
 		goto out;
 	}
-	if (last_revision(repodir, &rev, err))
+	/* Everything that can refuse is checked before a plain publish takes
+	 * the lock, so that a refused publish leaves the repository
+	 * byte-identical. */
+	if (current_revision(repodir, &rev, err))
 		goto out;
-	prev = published_revision(repodir);
-	if (prev > rev)
-		rev = prev;
 	m.format = HP_META_FORMAT_VERSION;
 	m.revision = rev + 1;
 	m.generated = (int64_t)hp_now();
@@ -209,49 +324,27 @@ int hp_publish(const char *repodir, const struct hp_publish_opts *o,
 		goto out;
 
 	/* From here on the repository changes. */
-	tmp = hp_xasprintf("%s/repodata/hotpatch.xml.gz", repodir);
-	if (hp_meta_write_file_gz(&m, tmp, err))
-		goto out;
-	if (hp_repomd_set_record(repodir, HP_META_REPODATA_TYPE, tmp, err)) {
-		unlink(tmp);
-		goto out;
-	}
-	state = hp_path_join(repodir, HP_REPO_STATE_DIR);
-	revpath = hp_path_join(state, "revision");
-	snprintf(revbuf, sizeof(revbuf), "%" PRIu64 "\n", m.revision);
-	if (hp_mkdir_p(state, 0755, err) ||
-	    hp_write_file_atomic(revpath, revbuf, strlen(revbuf), 0644, err) ||
-	    hp_scan_cache_save(&sc, repodir, err))
+	if ((!o->createrepo && lock_and_stage(repodir, o, &lock, &st, err)) ||
+	    write_locked(repodir, o, &m, &sc, &st, res, err))
 		goto out;
 	repomd = hp_xasprintf("%s/repodata/repomd.xml", repodir);
-	asc = hp_xasprintf("%s.asc", repomd);
-	if (o->sign_key) {
-		if (hp_sign_file(repomd, asc, o->sign_key, o->gnupg_home, err))
-			goto out;
-		res->is_signed = 1;
-	} else if (unlink(asc) && errno != ENOENT) {
-		hp_error_errno(err, errno, "cannot remove stale signature '%s'", asc);
-		goto out;
-	}
 	if (!hp_repomd_read(&md, repomd, err) && (e = hp_repomd_find(&md, HP_META_REPODATA_TYPE)))
 		res->location = hp_xstrdup(e->location);
+	hp_strbuf_reset(err);
 	res->nr_cached = sc.hits;
 	res->revision = m.revision;
 	res->nr_baselines = m.nr_baselines;
 	res->nr_hotpatches = m.nr_hotpatches;
 	ret = 0;
 out:
+	hp_stage_release(&st);
+	hp_repo_unlock(lock);
 	hp_reposcan_release(&rs);
 	hp_scan_cache_release(&sc);
 	hp_meta_release(&m);
 	hp_repomd_release(&md);
 	hp_strbuf_release(&problems);
-	hp_strbuf_release(&line);
-	free(tmp);
 	free(repomd);
-	free(asc);
-	free(state);
-	free(revpath);
 	return ret;
 }
 
@@ -403,4 +496,18 @@ out:
 	free(asc);
 	free(path);
 	return r->problems.nr ? -1 : 0;
+}
+
+int hp_verify_min_days(const char *repodir, struct hp_verify_report *r, int days)
+{
+	char date[11];
+
+	/* Already expired, or never read: hp_repo_verify said why. */
+	if (!r->expires || r->expires <= (int64_t)hp_now() ||
+	    r->expires - (int64_t)hp_now() >= (int64_t)days * 86400)
+		return 0;
+	hp_format_date((time_t)r->expires, date);
+	hp_strvec_pushf(&r->problems, "'%s': hotpatch metadata expires on %s, within %d days; "
+			"publish again", repodir, date, days);
+	return -1;
 }

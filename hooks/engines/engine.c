@@ -218,7 +218,10 @@ void hp_ko_info_release(struct hp_ko_info *ki)
 {
 	free(ki->name);
 	free(ki->vermagic);
+	free(ki->image);
 	ki->name = ki->vermagic = NULL;
+	ki->image = NULL;
+	ki->image_len = 0;
 	ki->livepatch = 0;
 }
 
@@ -229,12 +232,15 @@ int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it
 		       struct hp_ko_info *ki, struct hp_strbuf *err)
 {
 	struct hp_strbuf buf = HP_STRBUF_INIT;
+	struct hp_strbuf plain = HP_STRBUF_INIT;
 	struct hp_modinfo mi;
 	char hex[65];
-	int ret = -1;
+	int ret = -1, compressed;
 
 	ki->name = ki->vermagic = NULL;
 	ki->livepatch = 0;
+	ki->image = NULL;
+	ki->image_len = 0;
 	hp_modinfo_init(&mi);
 	if (hp_read_fd(fd, path, &buf, err))
 		goto out;
@@ -246,9 +252,18 @@ int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it
 			goto out;
 		}
 	}
-	/* The same bounds-checked parser hotpatch-repo publish uses. */
-	if (hp_modinfo_parse(&mi, buf.buf, buf.len, path, err))
+	/* The digest is the shipped file's; the module is what it decompresses to. */
+	compressed = hp_module_decompress(buf.buf, buf.len, path, &plain, err);
+	if (compressed < 0)
 		goto out;
+	/* The same bounds-checked parser hotpatch-repo publish uses. */
+	if (hp_modinfo_parse(&mi, compressed ? plain.buf : buf.buf, compressed ? plain.len : buf.len,
+			     path, err))
+		goto out;
+	if (compressed) {
+		ki->image_len = plain.len;
+		ki->image = hp_strbuf_detach(&plain);
+	}
 	ki->name = mi.name;
 	ki->vermagic = mi.vermagic;
 	ki->livepatch = mi.livepatch && !strcmp(mi.livepatch, "Y");
@@ -257,6 +272,7 @@ int hp_ko_info_read_fd(int fd, const char *path, const struct hp_engine_item *it
 out:
 	hp_modinfo_release(&mi);
 	hp_strbuf_release(&buf);
+	hp_strbuf_release(&plain);
 	return ret;
 }
 

@@ -139,11 +139,15 @@ int hp_engine_check_sha256(const char *path, const struct hp_engine_item *it,
 
 /* Kernel module identity from a .ko's .modinfo ELF section, read with
  * hp_modinfo_parse (repo-meta/hp_pkgscan.h: bounds-checked, ELF64
- * little-endian; uncompressed .ko only). Owns its strings. */
+ * little-endian; .ko, or .ko.xz/.ko.zst decompressed in memory). Owns its
+ * strings and image. */
 struct hp_ko_info {
 	char *name;                   /* name= (NULL when absent) */
 	char *vermagic;               /* vermagic= (always set on success) */
 	int livepatch;                /* livepatch=Y */
+	void *image;                  /* .ko.xz/.ko.zst: the decompressed module
+				       * (malloc'd), else NULL */
+	size_t image_len;
 };
 void hp_ko_info_release(struct hp_ko_info *ki);
 int hp_ko_info_read(const char *path, struct hp_ko_info *ki, struct hp_strbuf *err);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -328,6 +329,46 @@ out:
 	return ret;
 }
 
+/* A read-only fd of a sealed memfd holding `image`: a compressed module,
+ * decompressed from the very bytes whose digest was checked, loaded with
+ * finit_module like a plain one (kernels before 6.4 cannot decompress, and
+ * the kernel refuses a file that still has a writer, hence the read-only
+ * reopen after the writable fd is closed). */
+static int image_fd(const void *image, size_t len, const char *path, struct hp_strbuf *err)
+{
+	const char *p = image;
+	char *self = NULL;
+	int wfd, rfd = -1;
+
+	wfd = memfd_create("hotpatch-module", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (wfd < 0)
+		return hp_error_errno(err, errno, "cannot hold the decompressed '%s'", path);
+	while (len) {
+		ssize_t n = write(wfd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hp_error_errno(err, errno, "cannot hold the decompressed '%s'", path);
+			goto out;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fcntl(wfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		hp_error_errno(err, errno, "cannot seal the decompressed '%s'", path);
+		goto out;
+	}
+	self = hp_xasprintf("/proc/self/fd/%d", wfd);
+	rfd = open(self, O_RDONLY | O_CLOEXEC);
+	if (rfd < 0)
+		hp_error_errno(err, errno, "cannot reopen the decompressed '%s'", path);
+out:
+	close(wfd);
+	free(self);
+	return rfd;
+}
+
 static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struct hp_strbuf *err)
 {
 	struct hp_ko_info ki = { 0 };
@@ -363,6 +404,14 @@ static int klp_apply(struct hp_engine *e, const struct hp_engine_item *it, struc
 		hp_error(err, "'%s': vermagic '%s' is not for the running kernel '%s'", path,
 			 ki.vermagic ? ki.vermagic : "", e->kernel_release ? e->kernel_release : "?");
 		goto out;
+	}
+	if (ki.image) {
+		int ifd = image_fd(ki.image, ki.image_len, path, err);
+
+		if (ifd < 0)
+			goto out;
+		close(fd);
+		fd = ifd;
 	}
 	mod = ki.name;
 	en = lp_path(e, mod, "enabled");

@@ -12,51 +12,6 @@
 #include "hp_metrics.h"
 #include "hp_output.h"
 
-/* [{"id","error":null|"why","revision","generated","expires","age_seconds"}]:
- * every repository of this run, the refused ones too (their last accepted
- * revision from the rollback state, the rest null). Times are seconds since
- * the epoch; expires null = never. */
-static struct json_object *repos_json(struct hp_cli_ctx *ctx, time_t now)
-{
-	struct json_object *a = json_object_new_array();
-	char *state_dir = hp_path_join(ctx->opts->root ? ctx->opts->root : "/",
-				       "var/lib/hotpatch/repos");
-
-	for (size_t i = 0; i < ctx->nr_repos; i++) {
-		const struct hp_repo *r = &ctx->repos[i];
-		const struct hp_meta *m = r->has_meta ? &r->meta : NULL;
-		struct json_object *x = json_object_new_object();
-
-		json_object_object_add(x, "id", hp_json_str(r->id));
-		json_object_object_add(x, "error", NULL);
-		json_object_object_add(x, "revision", m ? json_object_new_int64((int64_t)m->revision) : NULL);
-		json_object_object_add(x, "generated", m ? json_object_new_int64(m->generated) : NULL);
-		json_object_object_add(x, "expires",
-				       m && m->expires ? json_object_new_int64(m->expires) : NULL);
-		json_object_object_add(x, "age_seconds",
-				       m ? json_object_new_int64((int64_t)now - m->generated) : NULL);
-		json_object_array_add(a, x);
-	}
-	for (size_t i = 0; i < ctx->refused_ids.nr; i++) {
-		struct json_object *x = json_object_new_object();
-		struct hp_strbuf err = HP_STRBUF_INIT;
-		uint64_t rev = 0;
-
-		json_object_object_add(x, "id", hp_json_str(ctx->refused_ids.v[i]));
-		json_object_object_add(x, "error", hp_json_str(ctx->refused_why.v[i]));
-		json_object_object_add(x, "revision",
-				       !hp_repo_state_read(state_dir, ctx->refused_ids.v[i], &rev, &err) && rev
-				       ? json_object_new_int64((int64_t)rev) : NULL);
-		json_object_object_add(x, "generated", NULL);
-		json_object_object_add(x, "expires", NULL);
-		json_object_object_add(x, "age_seconds", NULL);
-		json_object_array_add(a, x);
-		hp_strbuf_release(&err);
-	}
-	free(state_dir);
-	return a;
-}
-
 /* {"time","result":"success"|"failed","package"} of the last journaled
  * apply, or null. */
 static struct json_object *last_apply_json(const struct hp_last_apply *la)
@@ -150,7 +105,7 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 	json_object_object_add(rb, "needed", json_object_new_boolean(reboot));
 	json_object_object_add(rb, "reasons", hp_json_strings(why, NULL));
 	json_object_object_add(o, "reboot", rb);
-	json_object_object_add(o, "repos", repos_json(ctx, hp_now()));
+	json_object_object_add(o, "repos", hp_cli_json_repos(ctx, 1));
 	json_object_object_add(o, "last_apply", last_apply_json(la));
 	json_object_object_add(o, "messages", hp_json_strings(&ctx->messages, &res->messages));
 	for (size_t i = 0; i < orph_notes->nr; i++)

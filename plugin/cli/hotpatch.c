@@ -7,6 +7,7 @@
 
 #include "hp_cache.h"
 #include "hp_cli.h"
+#include "hp_dnfconf.h"
 #include "hp_fetch.h"
 
 /* The command table. One row per command: function suffix, command word,
@@ -50,7 +51,7 @@ static const struct hp_cli_cmd commands[] = {
 
 /* Global options: name, whether it takes a value. */
 enum opt_id { OPT_ROOT, OPT_DBPATH, OPT_REPO, OPT_GPGKEY, OPT_NOGPGCHECK, OPT_RUNNING,
-	      OPT_JSON, OPT_HELP, OPT_VERSION };
+	      OPT_JSON, OPT_HELP, OPT_VERSION, OPT_RELEASEVER, OPT_REPO_NOGPGCHECK };
 static const struct {
 	const char *name;
 	int has_arg;
@@ -66,6 +67,8 @@ static const struct {
 	{ "--json", 0, OPT_JSON, "             print one JSON object" },
 	{ "--help", 0, OPT_HELP, "             show this help" },
 	{ "--version", 0, OPT_VERSION, "          show the version" },
+	{ "--releasever", 1, OPT_RELEASEVER, "VER  $releasever in dnf's repository configuration" },
+	{ "--repo-nogpgcheck", 1, OPT_REPO_NOGPGCHECK, "PATH|URL  as --repo, read unsigned (repo_gpgcheck=0)" },
 };
 #define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -266,6 +269,13 @@ static int parse_args(int argc, char **argv, struct hp_cli_opts *o, const struct
 		case OPT_GPGKEY:
 			hp_strvec_push(&o->gpgkeys, val);
 			break;
+		case OPT_RELEASEVER:
+			o->releasever = val;
+			break;
+		case OPT_REPO_NOGPGCHECK:
+			hp_strvec_push(&o->repos, val);
+			hp_strvec_push(&o->repos_nogpgcheck, val);
+			break;
 		case OPT_NOGPGCHECK:
 			o->nogpgcheck = 1;
 			break;
@@ -349,31 +359,6 @@ static char *root_path(const struct hp_cli_opts *o, const char *path)
 	return hp_path_join(o->root, path);
 }
 
-/* Why the configured repository `c` is not read, or NULL when it is. dnf's
- * variables and mirror lists are not expanded here: skipped with a message
- * rather than guessed (check stays usable on a machine with such repos). */
-static char *conf_unreadable(const struct hp_repo_conf *c)
-{
-	if (!c->baseurl)
-		return hp_xasprintf("repository '%s' has no baseurl (mirrorlist= and metalink= are "
-				    "not supported yet): its hotpatch metadata is not read", c->id);
-	switch (hp_url_kind(c->baseurl)) {
-	case HP_URL_UNSUPPORTED:
-		return hp_xasprintf("repository '%s': baseurl '%s' has an unsupported scheme: its "
-				    "hotpatch metadata is not read", c->id, c->baseurl);
-	case HP_URL_REMOTE:
-		if (hp_url_has_vars(c->baseurl))
-			return hp_xasprintf("repository '%s': baseurl '%s' uses dnf variables "
-					    "($releasever, $basearch, ...), which are not substituted "
-					    "yet: its hotpatch metadata is not read", c->id,
-					    c->baseurl);
-		return NULL;
-	case HP_URL_LOCAL:
-		break;
-	}
-	return NULL;
-}
-
 static struct hp_repo *repo_slot(struct hp_cli_ctx *ctx, size_t *alloc)
 {
 	struct hp_repo *r;
@@ -412,8 +397,12 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 	struct hp_repo_conf *confs = NULL;
 	size_t nr_confs = 0, alloc = 0;
 	char *state_dir = root_path(o, "/var/lib/hotpatch/repos");
+	struct hp_dnf_main dnf_main;
+	struct hp_dnfvars vars;
 	int ret = -1;
 
+	hp_dnf_main_init(&dnf_main);
+	hp_dnfvars_init(&vars);
 	hp_repo_opts_init(&ro);
 	/* Keys are fetched only when a repository's own configuration names
 	 * them (as dnf does); --gpgkey is a local file. */
@@ -439,7 +428,8 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 
 			/* A refused --repo is named as given: its id is derived
 			 * only once it is found. */
-			if (hp_repo_load(r, NULL, o->repos.v[i], &ro, 1, err)) {
+			if (hp_repo_load(r, NULL, o->repos.v[i], &ro,
+					 !hp_strvec_contains(&o->repos_nogpgcheck, o->repos.v[i]), err)) {
 				hp_repo_release(r);
 				if (repo_refused(ctx, o->repos.v[i], err))
 					goto out;
@@ -448,22 +438,18 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			ctx->nr_repos++;
 		}
 	} else {
-		if (hp_repo_conf_list(o->root, &confs, &nr_confs, err))
+		if (hp_dnf_conf_read(o->root, &dnf_main, &confs, &nr_confs, err))
 			goto out;
+		hp_cli_dnfvars_load(ctx, &vars, &dnf_main);
 		for (size_t i = 0; i < nr_confs; i++) {
-			const struct hp_repo_conf *c = &confs[i];
+			struct hp_repo_conf *c = &confs[i];
 			struct hp_repo_opts co;
 			struct hp_repo *r;
-			char *why;
 			int rc;
 
 			if (!c->enabled)
 				continue;
-			why = conf_unreadable(c);
-			if (why) {
-				hp_strvec_push_nodup(&ctx->messages, why);
-				continue;
-			}
+			hp_dnfconf_expand(c, &vars);
 			/* The repo's own keys are trusted for it, plus --gpgkey. */
 			hp_repo_opts_init(&co);
 			co.root = ro.root;
@@ -476,14 +462,17 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 			for (size_t k = 0; k < c->gpgkeys.nr; k++)
 				hp_strvec_push(&co.gpgkeys, c->gpgkeys.v[k]);
 			r = repo_slot(ctx, &alloc);
-			rc = hp_repo_load(r, c->id, c->baseurl, &co, c->repo_gpgcheck, err);
+			rc = hp_repo_load_conf(r, c, &co, &vars, err);
 			hp_repo_opts_release(&co);
+			if (rc && hp_cli_repo_skip(ctx, c, err))
+				continue;
 			if (rc) {
 				hp_repo_release(r);
 				if (repo_refused(ctx, c->id, err))
 					goto out;
 				continue;
 			}
+			hp_repo_filter_pkgs(r, c, &dnf_main);
 			ctx->nr_repos++;
 		}
 	}
@@ -501,6 +490,8 @@ static int load_repos(struct hp_cli_ctx *ctx, struct hp_strbuf *err)
 out:
 	hp_repo_conf_free(confs, nr_confs);
 	hp_repo_opts_release(&ro);
+	hp_dnfvars_release(&vars);
+	hp_dnf_main_release(&dnf_main);
 	free(state_dir);
 	return ret;
 }
@@ -572,6 +563,8 @@ void hp_cli_ctx_release(struct hp_cli_ctx *ctx)
 	ctx->nr_rrepos = 0;
 	hp_resolution_release(&ctx->res);
 	hp_strvec_release(&ctx->messages);
+	hp_strvec_release(&ctx->skipped);
+	hp_strvec_release(&ctx->skipped_why);
 	hp_strvec_release(&ctx->refused_ids);
 	hp_strvec_release(&ctx->refused_why);
 	ctx->loaded = 0;
@@ -591,6 +584,7 @@ int main(int argc, char **argv)
 	hp_strvec_init(&opts.repos);
 	hp_strvec_init(&opts.gpgkeys);
 	hp_strvec_init(&opts.running);
+	hp_strvec_init(&opts.repos_nogpgcheck);
 	memset(&ctx, 0, sizeof(ctx));
 	hp_system_init(&ctx.sys);
 	hp_resolution_init(&ctx.res);
@@ -623,6 +617,7 @@ out:
 	hp_strvec_release(&opts.repos);
 	hp_strvec_release(&opts.gpgkeys);
 	hp_strvec_release(&opts.running);
+	hp_strvec_release(&opts.repos_nogpgcheck);
 	hp_strbuf_release(&err);
 	if (fflush(stdout) && code == HP_EXIT_OK)
 		code = HP_EXIT_ERROR;

@@ -33,6 +33,8 @@ struct hp_cli_opts {
 	struct hp_strvec running;   /* --running NAME=EVR (repeatable) */
 	int nogpgcheck;             /* --nogpgcheck */
 	int json;                   /* --json */
+	const char *releasever;     /* --releasever: $releasever in dnf's configuration */
+	struct hp_strvec repos_nogpgcheck;   /* --repo-nogpgcheck (also in `repos`) */
 };
 
 /* Command flags: what the context must hold when the command runs. */
@@ -80,6 +82,7 @@ struct hp_cli_ctx {
 	struct hp_strvec refused_ids;        /* repositories refused this run (repos_partial) ... */
 	struct hp_strvec refused_why;        /* ... and why, one line each (same index) */
 	unsigned loaded;                     /* what is loaded already (private) */
+	struct hp_strvec skipped, skipped_why;   /* repos skipped by skip_if_unavailable */
 };
 
 /* Loads what `flags` ask for into ctx (opts must be set). Returns 0 or -1
@@ -112,6 +115,22 @@ const char *hp_live_state_name(enum hp_live_state s);   /* "unknown", "no", "yes
 /* Reboot decision shared by status and needs-reboot: 1 = needed (reasons
  * appended to `why`, one per line entry), 0 = not. Needs HP_CMD_SYSTEM. */
 int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
+
+/* dnf configuration (repo-config.c, issue 12): fills `vars` as dnf would for
+ * ctx->opts (--root, --dbpath, --releasever) and dnf.conf's releasever=. */
+struct hp_dnfvars;
+struct hp_dnf_main;
+void hp_cli_dnfvars_load(struct hp_cli_ctx *ctx, struct hp_dnfvars *vars,
+			 const struct hp_dnf_main *m);
+/* When `c` has skip_if_unavailable: records it as skipped with the error
+ * in `err` (then emptied) as a note, and returns 1; else 0. */
+int hp_cli_repo_skip(struct hp_cli_ctx *ctx, const struct hp_repo_conf *c, struct hp_strbuf *err);
+/* "repos" of check/status --json: {"id", "error": null} per loaded repo,
+ * {"id", "error": "why", "skipped": true} per skipped one, {"id", "error":
+ * "why"} per refused one (repos_partial); with `meta_fields` (status) each
+ * also has "revision", "generated", "expires", "age_seconds" (issue 16;
+ * not in check's output, which stays the same from run to run). */
+struct json_object *hp_cli_json_repos(const struct hp_cli_ctx *ctx, int meta_fields);
 
 /* The commands (one file each). */
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);

@@ -240,13 +240,13 @@ class Runner(object):
         return repos
 
     def repo_groups(self, updateinfo=False):
-        """[(args, [repo ids])]: repos verified with their keys in one group,
-        repos with repo_gpgcheck off in another (--nogpgcheck is global in
-        the command, it must not switch off the check of the signed ones)."""
-        signed, unsigned = ([], []), ([], [])
+        """[(args, [repo ids])]: one group, so one command run: repos with
+        repo_gpgcheck on are passed with --repo and verified with their
+        keys, those with it off with --repo-nogpgcheck (read unsigned, as
+        dnf reads them); [] when no repo has the metadata."""
+        args, ids = [], []
         for repo, path in self.hotpatch_repos(updateinfo):
             if repo.repo_gpgcheck:
-                args, ids = signed
                 args += ['--repo', path]
                 for key in repo.gpgkey:
                     kpath = _file_url_path(key)
@@ -256,15 +256,9 @@ class Runner(object):
                     elif kpath not in args:
                         args += ['--gpgkey', kpath]
             else:
-                args, ids = unsigned
-                args += ['--repo', path]
+                args += ['--repo-nogpgcheck', path]
             ids.append(repo.id)
-        groups = []
-        if signed[1]:
-            groups.append(signed)
-        if unsigned[1]:
-            groups.append((unsigned[0] + ['--nogpgcheck'], unsigned[1]))
-        return groups
+        return [(args, ids)] if ids else []
 
     def run(self, args, capture=True, timeout=None):
         """Run the command; returns (exit code, stdout, stderr).  On timeout

@@ -1,5 +1,7 @@
-/* hotpatch-repo verify REPO [--gnupg-home DIR] [--json] */
+/* hotpatch-repo verify REPO [--gnupg-home DIR] [--min-days N] [--json] */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 #include <json-c/json.h>
@@ -8,11 +10,12 @@
 #include "hp_publish.h"
 #include "repo_cli.h"
 
-enum { OPT_HOME, OPT_JSON };
+enum { OPT_HOME, OPT_JSON, OPT_MIN_DAYS };
 
 const struct hp_cli_opt hp_verify_opts[] = {
 	[OPT_HOME] = { "gnupg-home", "DIR", 0, 0, "keyring to check the signature with (default: gpg's)" },
 	[OPT_JSON] = { "json", NULL, 0, 0, "print one JSON object" },
+	[OPT_MIN_DAYS] = { "min-days", "N", 0, 0, "also fail when the metadata expires within N days" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -21,13 +24,28 @@ int hp_cmd_verify(const struct hp_cli_cmd *cmd, int argc, char **argv)
 	struct hp_cli_args a;
 	struct hp_verify_report r;
 	char date[11] = "";
-	int exit_now, rc, ok;
+	int exit_now, rc, ok, min_days = -1;
 
 	hp_verify_report_init(&r);
 	rc = hp_cli_parse(cmd, argc, argv, 1, &a, &exit_now);
 	if (rc || exit_now)
 		goto out;
+	if (a.set[OPT_MIN_DAYS]) {
+		const char *s = hp_cli_value(&a, OPT_MIN_DAYS);
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno || end == s || *end || n < 0 || n > 3650) {
+			rc = hp_cli_usage_error(cmd, "invalid --min-days '%s': expected 0..3650", s);
+			goto out;
+		}
+		min_days = (int)n;
+	}
 	ok = !hp_repo_verify(a.positional[0], hp_cli_value(&a, OPT_HOME), &r);
+	if (min_days >= 0)
+		ok = !hp_verify_min_days(a.positional[0], &r, min_days) && ok;
 	if (r.expires)
 		hp_format_date((time_t)r.expires, date);
 	if (a.set[OPT_JSON]) {

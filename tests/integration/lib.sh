@@ -717,3 +717,20 @@ hp_md_swap() {
 		-e "/type=\"hotpatch\"/,/<\/data>/ s#<size>[0-9]*</size>#<size>$(stat -c %s "$f")</size>#" \
 		"$d/repodata/repomd.xml"
 }
+
+# ---------------------------------------------------------------------------
+# Publishing (issue 10)
+
+# hp_one_hotpatch_repo NAME ENGINE PAYLOAD - make a repository (createrepo_c)
+# with kernel-core 6.1.0-57, one kernel-hotpatch of ENGINE carrying PAYLOAD
+# and baseline B1 holding that build; print its path.
+hp_one_hotpatch_repo() {
+	local repo
+	repo=$(hp_tmpdir "$1")
+	hp_build_rpm kernel-core "$repo" >/dev/null
+	hp_build_rpm hotpatch "$repo" --define "payload $3" --define "engine $2" >/dev/null
+	hp_make_repo "$repo"
+	"$(hp_bin hotpatch-repo)" baseline add "$repo" --id B1 --kind planned --issued 2026-07-01 \
+		--build kernel-core=6.1.0-57 >/dev/null
+	printf '%s\n' "$repo"
+}

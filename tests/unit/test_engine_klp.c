@@ -17,7 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <lzma.h>
+#include <zstd.h>
+
 #include "hp_engine.h"
+#include "hp_pkgscan.h"
 #include "testutil.h"
 
 #define KREL "6.1.0-test-amd64"
@@ -31,6 +35,7 @@ static const char *fake_mod;       /* the module finit_module "loads" */
 static const char *fake_replaces;  /* livepatch dir atomic replace removes */
 static int finit_calls;
 static struct hp_strvec deleted;
+static struct hp_strbuf loaded;    /* what the last finit_module's fd held */
 
 /* A fake livepatch directory as the kernel shows it. */
 static void make_patch(const char *mod, int enabled, int transition)
@@ -59,7 +64,17 @@ static char *lp(const char *mod, const char *file)
 
 static int fake_finit(int fd, const char *params, int flags)
 {
+	char buf[4096];
+	ssize_t n;
+	off_t off = 0;
+
 	finit_calls++;
+	/* The kernel reads the whole file from offset 0, whatever the fd's offset. */
+	hp_strbuf_reset(&loaded);
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		hp_strbuf_add(&loaded, buf, (size_t)n);
+		off += n;
+	}
 	if (mode == FAKE_FAIL) {
 		errno = ENOEXEC;
 		return -1;
@@ -165,6 +180,7 @@ static void setup(void)
 	fake_replaces = NULL;
 	finit_calls = 0;
 	hp_strvec_init(&deleted);
+	hp_strbuf_init(&loaded);
 }
 
 static void teardown(void)
@@ -174,6 +190,7 @@ static void teardown(void)
 	free(proc);
 	free(root);
 	hp_strvec_release(&deleted);
+	hp_strbuf_release(&loaded);
 }
 
 /* A process that plays the kernel's part after `enabled` is set to 0:
@@ -640,6 +657,77 @@ START_TEST(t_revert_stall)
 }
 END_TEST
 
+/* .ko.xz and .ko.zst (issue 10): the digest checked is the shipped file's,
+ * the kernel is handed the decompressed module through a read-only fd. */
+START_TEST(t_apply_compressed)
+{
+	static const char *const kinds[] = { "xz", "zst" };
+
+	for (int k = 0; k < 2; k++) {
+		struct hp_strbuf err = HP_STRBUF_INIT, plain = HP_STRBUF_INIT;
+		struct hp_engine *e = get_engine(1, 0);
+		char *mod = hp_xasprintf("lp_%s", kinds[k]);
+		char *rel = install_ko(mod, KREL, 1), *abs = hp_path_join(root, rel);
+		char *crel = hp_xasprintf("%s.%s", rel, kinds[k]), *cabs = hp_path_join(root, crel);
+		size_t cap, clen = 0;
+		unsigned char *c;
+		char hex[65];
+		struct hp_engine_item it = { "kpatch-x-1-1.x86_64", "kernel-core", "6.1.0-1", crel, hex,
+					     NULL };
+
+		ck_assert_int_eq(hp_read_file(abs, &plain, &err), 0);
+		cap = plain.len + 65536;
+		c = hp_xmalloc(cap);
+		if (k == 0) {
+			ck_assert_int_eq(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL,
+								 (const uint8_t *)plain.buf, plain.len,
+								 c, &clen, cap), LZMA_OK);
+		} else {
+			clen = ZSTD_compress(c, cap, plain.buf, plain.len, 19);
+			ck_assert(!ZSTD_isError(clen));
+		}
+		ck_assert_int_eq(hp_write_file_atomic(cabs, c, clen, 0644, &err), 0);
+		unlink(abs);
+		ck_assert_int_eq(hp_sha256_file(cabs, hex, &err), 0);
+		fake_mod = mod;
+		ck_assert_msg(hp_engine_apply(e, &it, &err) == 0, "%s", err.buf);
+		ck_assert_uint_eq(loaded.len, plain.len);
+		ck_assert(!memcmp(loaded.buf, plain.buf, plain.len));
+		/* a corrupt stream: refused before the kernel sees anything */
+		c[clen / 2] ^= 0x55;
+		c[clen - 2] ^= 0x55;
+		ck_assert_int_eq(hp_write_file_atomic(cabs, c, clen, 0644, &err), 0);
+		ck_assert_int_eq(hp_sha256_file(cabs, hex, &err), 0);
+		hp_strbuf_reset(&err);
+		finit_calls = 0;
+		ck_assert_int_eq(hp_engine_apply(e, &it, &err), -1);
+		ck_assert_int_eq(finit_calls, 0);
+		ck_assert_msg(strstr(err.buf, "truncated or corrupt"), "%s", err.buf);
+		free(c);
+		free(mod);
+		free(rel);
+		free(abs);
+		free(crel);
+		free(cabs);
+		hp_engine_free(e);
+		hp_strbuf_release(&plain);
+		hp_strbuf_release(&err);
+	}
+}
+END_TEST
+
+/* Module names as Fedora and Debian ship them. */
+START_TEST(t_module_path)
+{
+	ck_assert(hp_module_path("/x/a.ko"));
+	ck_assert(hp_module_path("/x/a.ko.xz"));
+	ck_assert(hp_module_path("/x/a.ko.zst"));
+	ck_assert(!hp_module_path("/x/a.ko.gz.txt"));
+	ck_assert(!hp_module_path(".ko"));
+	ck_assert(!hp_module_path("/x/a.so"));
+}
+END_TEST
+
 Suite *engine_klp_suite(void)
 {
 	Suite *s = suite_create("engine_klp");
@@ -653,6 +741,8 @@ Suite *engine_klp_suite(void)
 	tcase_add_test(tc, t_probe);
 	tcase_add_test(tc, t_list_live);
 	tcase_add_test(tc, t_apply_ok);
+	tcase_add_test(tc, t_apply_compressed);
+	tcase_add_test(tc, t_module_path);
 	tcase_add_test(tc, t_apply_refused);
 	tcase_add_test(tc, t_apply_finit_fails);
 	tcase_add_test(tc, t_apply_eexist);

@@ -396,6 +396,47 @@ START_TEST(test_lint_ulp_and_many_problems)
 }
 END_TEST
 
+/* Issue 10: a kpatch hotpatch's .ko used to crash the lint (NULL payload);
+ * kpatch modules get the klp module checks. */
+START_TEST(test_lint_kpatch)
+{
+	struct hp_candidate c;
+	struct hp_strbuf p = HP_STRBUF_INIT;
+	struct hp_hotpatch h;
+
+	klp_candidate(&c);
+	free(c.hdr.provides[2].name);
+	c.hdr.provides[2].name = strdup("hotpatch-engine(kpatch)");
+	hp_hotpatch_init(&h);
+	ck_assert_msg(lint(&c, &p, &h) == 0, "%s", p.buf);
+	ck_assert_str_eq(h.engine, "kpatch");
+	ck_assert_str_eq(h.payload, "/usr/lib/hotpatch/kernel-core/6.1.0-57/lp.ko");
+	ck_assert_str_eq(h.payload_sha256, c.payload.files[0].sha256);
+	hp_hotpatch_release(&h);
+	clear_payload(&c);
+	add_file(&c, "/usr/lib/hotpatch/kernel-core/6.1.0-57/lp.ko", other_modinfo,
+		 sizeof(other_modinfo));
+	EXPECT_ONE(&c, "does not match the kernel build's release 6.1.0-57-amd64");
+	clear_payload(&c);
+	add_file(&c, "/usr/lib/hotpatch/kernel-core/6.1.0-57/lp.ko", plain_modinfo,
+		 sizeof(plain_modinfo));
+	EXPECT_ONE(&c, "is not a livepatch module");
+	clear_payload(&c);
+	add_file(&c, "/usr/lib/hotpatch/kernel-core/6.1.0-57/notes.txt", NULL, 0);
+	EXPECT_ONE(&c, "kpatch hotpatch has no .ko module");
+	/* an exec engine's single payload is taken whatever its name */
+	free(c.hdr.provides[2].name);
+	c.hdr.provides[2].name = strdup("hotpatch-engine(ulp)");
+	clear_payload(&c);
+	add_file(&c, "/usr/lib/hotpatch/kernel-core/6.1.0-57/lp.ko", lp_modinfo, sizeof(lp_modinfo));
+	ck_assert_msg(lint(&c, &p, &h) == 0, "%s", p.buf);
+	ck_assert_str_eq(h.payload, "/usr/lib/hotpatch/kernel-core/6.1.0-57/lp.ko");
+	hp_hotpatch_release(&h);
+	hp_candidate_release(&c);
+	hp_strbuf_release(&p);
+}
+END_TEST
+
 START_TEST(test_build_arg_parse)
 {
 	struct hp_strbuf err = HP_STRBUF_INIT;
@@ -559,6 +600,7 @@ Suite *publish_suite(void)
 	tcase_add_test(tc, test_lint_no_hotpatch_provide);
 	tcase_add_test(tc, test_lint_unversioned_provide);
 	tcase_add_test(tc, test_lint_no_engine);
+	tcase_add_test(tc, test_lint_kpatch);
 	tcase_add_test(tc, test_lint_payload_missing);
 	tcase_add_test(tc, test_lint_payload_outside);
 	tcase_add_test(tc, test_lint_digest_mismatch);

@@ -570,3 +570,21 @@ hp_vm_dmesg_clean()
 	fi
 	return 0
 }
+
+# hp_vm_run_checked OUTDIR [hp_vm_run options...] GUEST_SCRIPT - (issue 10)
+# hp_vm_run into OUTDIR, print the guest's stdout, and fail the test (with
+# the guest's stderr) when the script did not exit 0 or the guest's dmesg
+# has warnings.
+hp_vm_run_checked()
+{
+	local out=$1 rc=0
+	shift
+	hp_vm_run "$@" "$out" || rc=$?
+	cat "$out/stdout" 2>/dev/null || true
+	if [ "$rc" != 0 ]; then
+		echo "--- guest stderr:" >&2
+		tail -n 60 "$out/stderr" >&2 || true
+		hp_fail "guest exited $rc"
+	fi
+	hp_vm_dmesg_clean "$out" || hp_fail "guest dmesg has warnings"
+}
