@@ -38,7 +38,7 @@ int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv)
 		struct json_object *j = hp_json_check(ctx->sys.running, ctx->sys.nr_running, res,
 						       &ctx->messages, ctx->updateinfo ? &reboot : NULL);
 
-		json_object_object_add(j, "repos", hp_cli_json_repos(ctx));
+		json_object_object_add(j, "repos", hp_cli_json_repos(ctx, 0));
 		if (hp_json_print(stdout, j)) {
 			code = hp_cli_error("cannot write to standard output");
 			goto out;

@@ -3,11 +3,42 @@
  * foreign live patches, held-back updates, reboot needed and why.
  * Live state comes from hp_cli_live_state(): what the engine says now, or
  * "unknown" -- never claimed. */
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "hp_cli.h"
+#include "hp_journal.h"
 #include "hp_live.h"
+#include "hp_metrics.h"
 #include "hp_output.h"
+
+/* {"time","result":"success"|"failed","package"} of the last journaled
+ * apply, or null. */
+static struct json_object *last_apply_json(const struct hp_last_apply *la)
+{
+	struct json_object *x;
+
+	if (!la->found)
+		return NULL;
+	x = json_object_new_object();
+	json_object_object_add(x, "time", json_object_new_int64(la->time));
+	json_object_object_add(x, "result", hp_json_str(la->result));
+	json_object_object_add(x, "package", hp_json_str(la->package));
+	return x;
+}
+
+/* baseline.support_end: seconds since the epoch when support ends (the
+ * midnight after supported_until), null until superseded. */
+static void baseline_support_end(struct json_object *b, const struct hp_res_baseline *rb)
+{
+	time_t t;
+
+	if (!b || !rb)
+		return;
+	json_object_object_add(b, "support_end",
+			       rb->supported_until && !hp_parse_date(rb->supported_until, &t)
+			       ? json_object_new_int64((int64_t)t + 86400) : NULL);
+}
 
 /* [{"live_name","engine","package"}]; foreign ones have no package. */
 static struct json_object *orphans_json(const struct hp_live_orphan *v, size_t nr, int package)
@@ -48,15 +79,17 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 				       const struct hp_strvec *details,
 				       const struct hp_live_orphans *orph,
 				       const struct hp_strvec *orph_notes, int reboot,
-				       const struct hp_strvec *why)
+				       const struct hp_strvec *why, const struct hp_last_apply *la)
 {
 	const struct hp_resolution *res = &ctx->res;
 	struct json_object *o = json_object_new_object();
 	struct json_object *inst = json_object_new_array(), *rb = json_object_new_object();
+	struct json_object *bl = hp_json_baseline(res->baseline);
 
 	json_object_object_add(o, "running", hp_json_running(ctx->sys.running, ctx->sys.nr_running));
 	json_object_object_add(o, "uname_r", hp_json_str(ctx->sys.uname_r));
-	json_object_object_add(o, "baseline", hp_json_baseline(res->baseline));
+	baseline_support_end(bl, res->baseline);
+	json_object_object_add(o, "baseline", bl);
 	for (size_t i = 0; i < res->nr_installed; i++) {
 		struct json_object *h = hp_json_hotpatch(&res->installed[i]);
 
@@ -75,7 +108,8 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 	json_object_object_add(rb, "needed", json_object_new_boolean(reboot));
 	json_object_object_add(rb, "reasons", hp_json_strings(why, NULL));
 	json_object_object_add(o, "reboot", rb);
-	json_object_object_add(o, "repos", hp_cli_json_repos(ctx));
+	json_object_object_add(o, "repos", hp_cli_json_repos(ctx, 1));
+	json_object_object_add(o, "last_apply", last_apply_json(la));
 	json_object_object_add(o, "messages", hp_json_strings(&ctx->messages, &res->messages));
 	for (size_t i = 0; i < orph_notes->nr; i++)
 		json_object_array_add(json_object_object_get(o, "messages"),
@@ -83,10 +117,46 @@ static struct json_object *status_json(struct hp_cli_ctx *ctx, const enum hp_liv
 	return o;
 }
 
+static void repos_text(struct hp_cli_ctx *ctx, time_t now)
+{
+	char gen[11], exp[11];
+
+	for (size_t i = 0; i < ctx->nr_repos; i++) {
+		const struct hp_repo *r = &ctx->repos[i];
+
+		if (!r->has_meta) {
+			printf("Repository %s: no hotpatch metadata\n", r->id);
+			continue;
+		}
+		hp_format_date((time_t)r->meta.generated, gen);
+		hp_format_date((time_t)r->meta.expires, exp);
+		printf("Repository %s: revision %" PRIu64 ", generated %s (%" PRId64 " h ago), %s%s\n",
+		       r->id, r->meta.revision, gen, ((int64_t)now - r->meta.generated) / 3600,
+		       r->meta.expires ? "expires " : "never expires", r->meta.expires ? exp : "");
+	}
+	for (size_t i = 0; i < ctx->repo_results.nr; i++) {
+		const struct hp_repo_result *r = &ctx->repo_results.v[i];
+
+		if (r->error)
+			printf("Repository %s: not read%s: %s\n", r->id,
+			       r->skipped ? " (skip_if_unavailable)" : "", r->error);
+	}
+}
+
+static void last_apply_text(const struct hp_last_apply *la)
+{
+	char day[11];
+
+	if (!la->found)
+		return;
+	hp_format_date((time_t)la->time, day);
+	printf("Last apply: %s %s (%s)\n", day, la->result, la->package ? la->package : "?");
+}
+
 static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 			const struct hp_strvec *details, const struct hp_live_orphans *orph,
 			const struct hp_strvec *orph_notes,
-			int reboot, const struct hp_strvec *why)
+			int reboot, const struct hp_strvec *why, const struct hp_last_apply *la)
 {
 	const struct hp_resolution *res = &ctx->res;
 	const struct hp_res_baseline *b = res->baseline;
@@ -139,6 +209,8 @@ static void status_text(struct hp_cli_ctx *ctx, const enum hp_live_state *live,
 	printf("Reboot needed: %s\n", reboot ? "yes" : "no");
 	for (size_t i = 0; i < why->nr; i++)
 		printf("  * %s\n", why->v[i]);
+	last_apply_text(la);
+	repos_text(ctx, hp_now());
 	for (size_t i = 0; i < ctx->messages.nr; i++)
 		hp_cli_note("%s", ctx->messages.v[i]);
 	for (size_t i = 0; i < res->messages.nr; i++)
@@ -152,6 +224,8 @@ int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 	struct hp_strvec why = HP_STRVEC_INIT, orph_notes = HP_STRVEC_INIT, details = HP_STRVEC_INIT;
 	struct hp_strbuf err = HP_STRBUF_INIT;
 	struct hp_live_orphans orph;
+	struct hp_last_apply la;
+	char *jdir = hp_journal_default_dir(ctx->sys.root);
 	enum hp_live_state *live = hp_xcalloc(ctx->res.nr_installed + 1, sizeof(*live));
 	int reboot, code = HP_EXIT_OK;
 
@@ -169,14 +243,22 @@ int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv)
 				   &orph, &orph_notes, &err))
 		hp_strvec_pushf(&orph_notes, "cannot look for orphaned live patches: %s", err.buf);
 	reboot = hp_cli_reboot_needed(ctx, &why);
+	hp_strbuf_reset(&err);
+	if (hp_last_apply_read(jdir, &la, &err))
+		hp_strvec_pushf(&orph_notes, "cannot read the last apply: %s", err.buf);
 	if (ctx->opts->json) {
-		if (hp_json_print(stdout, status_json(ctx, live, &details, &orph, &orph_notes, reboot, &why)))
+		if (hp_json_print(stdout, status_json(ctx, live, &details, &orph, &orph_notes, reboot, &why,
+						      &la)))
 			code = hp_cli_error("cannot write to standard output");
 	} else {
-		status_text(ctx, live, &details, &orph, &orph_notes, reboot, &why);
+		status_text(ctx, live, &details, &orph, &orph_notes, reboot, &why, &la);
 	}
+	/* The answer above is partial when a repository was refused: each is
+	 * named on stderr and the run fails (DESIGN.md: per-repository results). */
 	if (hp_cli_repos_refused(ctx))
 		code = HP_EXIT_ERROR;
+	hp_last_apply_release(&la);
+	free(jdir);
 	hp_live_orphans_release(&orph);
 	hp_strvec_release(&orph_notes);
 	hp_strbuf_release(&err);

@@ -79,6 +79,13 @@ static const struct hp_option apply_options[] = {
 	HP_OPT_END_ROW,
 };
 
+static const struct hp_option metrics_options[] = {
+	HP_OPT_STRING_ROW(0, "textfile", O, textfile, "DIR",
+			  "write DIR/hotpatch.prom atomically (node_exporter's textfile collector)",
+			  HP_OPT_NONEMPTY),
+	HP_OPT_END_ROW,
+};
+
 static const struct hp_option reapply_options[] = {
 	TIMEOUT_ROW,
 	HP_OPT_END_ROW,
@@ -93,6 +100,9 @@ static const struct hp_command commands[] = {
 	{ "status", "", "running builds, current baseline, live / installed-not-live hotpatches, "
 	  "held-back updates, reboot needed and why", NULL, 0, 0, HP_CMD_ALL | HP_CMD_REPO_RESULTS,
 	  hp_cmd_status, NULL },
+	{ "metrics", "", "Prometheus metrics of the hotpatch state (offline parts from the rpmdb, "
+	  "engines and journal)", metrics_options, 0, 0, HP_CMD_ALL | HP_CMD_REPO_RESULTS,
+	  hp_cmd_metrics, NULL },
 	{ "needs-reboot", "", "exit 0 no, 1 yes (as needs-restarting -r), but aware of live hotpatches",
 	  NULL, 0, 0, HP_CMD_SYSTEM, hp_cmd_needs_reboot, NULL },
 	{ "apply", "[PKG...]", "live-apply installed hotpatch packages that match the running builds",

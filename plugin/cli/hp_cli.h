@@ -37,6 +37,7 @@ struct hp_cli_opts {
 	const char *releasever;     /* --releasever: $releasever in dnf's configuration */
 	struct hp_strvec repos_nogpgcheck;   /* --repo-nogpgcheck PATH|URL: read unsigned */
 	unsigned fetch_timeout;     /* --fetch-timeout S, 0 = the default (300) */
+	const char *textfile;       /* metrics --textfile DIR */
 };
 
 /* Command flags: what the context must hold when the command runs. */
@@ -99,8 +100,12 @@ int hp_cli_reboot_needed(struct hp_cli_ctx *ctx, struct hp_strvec *why);
 
 /* "repos" of check/status --json (repo-config.c): {"id", "url", "error":
  * null|"why"} per repository tried, plus "skipped": true for those skipped
- * by skip_if_unavailable. */
-struct json_object *hp_cli_json_repos(const struct hp_cli_ctx *ctx);
+ * by skip_if_unavailable; with `meta_fields` (status) also "revision",
+ * "generated", "expires" and "age_seconds" (issue 16). */
+struct json_object *hp_cli_json_repos(const struct hp_cli_ctx *ctx, int meta_fields);
+/* The metadata of a repository that was read, or NULL (refused, skipped,
+ * none published). */
+const struct hp_meta *hp_cli_repo_meta(const struct hp_cli_ctx *ctx, const struct hp_repo_result *r);
 /* Prints "hotpatch: error: repository 'ID' refused: WHY" on stderr for each
  * refused repository (not the skipped ones) and returns how many there were. */
 size_t hp_cli_repos_refused(const struct hp_cli_ctx *ctx);
@@ -114,6 +119,7 @@ int hp_cli_repos_none_verified(const struct hp_cli_ctx *ctx);
 int hp_cmd_check(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_status(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_needs_reboot(struct hp_cli_ctx *ctx, int argc, char **argv);
+int hp_cmd_metrics(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_apply(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_revert(struct hp_cli_ctx *ctx, int argc, char **argv);
 int hp_cmd_reapply(struct hp_cli_ctx *ctx, int argc, char **argv);
