@@ -29,7 +29,12 @@ int hp_cmd_publish(struct hp_cli_ctx *ctx, int argc, char **argv)
 					  o.repo_name);
 	if (ctx->opts->expires_days)
 		o.expires_days = (int)ctx->opts->expires_days;
-	o.lock_wait = (int)ctx->opts->lock_wait;
+	if (ctx->opts->lock_wait) {
+		unsigned n = 0;
+
+		hp_repo_cli_number("lock-wait", ctx->opts->lock_wait, 86400, &n, &err);   /* checked by the table */
+		o.lock_wait = (int)n;
+	}
 	o.createrepo = ctx->opts->createrepo;
 	o.keep_going = ctx->opts->keep_going;
 	if (hp_publish(repo, &o, &res, &err)) {

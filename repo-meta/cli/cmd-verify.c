@@ -17,8 +17,14 @@ int hp_cmd_verify(struct hp_cli_ctx *ctx, int argc, char **argv)
 
 	hp_verify_report_init(&r);
 	ok = !hp_repo_verify(repo, ctx->opts->gnupg_home, &r);
-	if (ctx->opts->min_days != HP_REPO_CLI_UNSET)
-		ok = !hp_verify_min_days(repo, &r, (int)ctx->opts->min_days) && ok;
+	if (ctx->opts->min_days) {
+		struct hp_strbuf ign = HP_STRBUF_INIT;
+		unsigned n = 0;
+
+		hp_repo_cli_number("min-days", ctx->opts->min_days, 3650, &n, &ign);   /* checked by the table */
+		hp_strbuf_release(&ign);
+		ok = !hp_verify_min_days(repo, &r, (int)n) && ok;
+	}
 	if (r.expires)
 		hp_format_date((time_t)r.expires, date);
 	if (ctx->opts->json) {

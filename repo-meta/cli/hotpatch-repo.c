@@ -1,12 +1,43 @@
 /* hotpatch-repo: the mirror operator's command. The command and option
  * tables below are the single source of the usage text and of the man
  * page's synopsis (parsed by the framework of hp_command.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hp_publish.h"
 #include "repo_cli.h"
+
+/* Values where 0 is meaningful (no wait, expiring today) are kept as
+ * strings, checked here, and read by the command: a uint row's 0 means
+ * "not given". */
+static int check_seconds(const char *val, const void *opts, struct hp_strbuf *err)
+{
+	return hp_repo_cli_number("lock-wait", val, 86400, NULL, err);
+}
+
+static int check_days(const char *val, const void *opts, struct hp_strbuf *err)
+{
+	return hp_repo_cli_number("min-days", val, 3650, NULL, err);
+}
+
+int hp_repo_cli_number(const char *name, const char *val, unsigned max, unsigned *out,
+		       struct hp_strbuf *err)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (errno || end == val || *end || !isdigit((unsigned char)*val) || n > max)
+		return hp_error(err, "invalid --%s '%s': expected 0..%u", name, val, max);
+	if (out)
+		*out = (unsigned)n;
+	return 0;
+}
 
 #define O struct hp_repo_cli_opts
 
@@ -42,8 +73,8 @@ static const struct hp_option publish_options[] = {
 			"same swap"),
 	HP_OPT_BOOL_ROW(0, "keep-going", O, keep_going,
 			"publish the valid hotpatches, leave out and name refused ones (exit 3)"),
-	HP_OPT_UINT_ROW(0, "lock-wait", O, lock_wait, "SECONDS",
-			"wait at most this long for another publish's lock (default 60)", 0, 86400),
+	{ HP_OPT_STRING, 0, "lock-wait", offsetof(O, lock_wait), "SECONDS",
+	  "wait at most this long for another publish's lock (default 60)", 0, 0, 0, check_seconds },
 	HP_OPT_STRING_ROW(0, "repo-name", O, repo_name, "NAME",
 			  "repository name signed into the record (default: the directory's name)", 0),
 	HP_OPT_END_ROW,
@@ -52,8 +83,8 @@ static const struct hp_option publish_options[] = {
 static const struct hp_option verify_options[] = {
 	HP_OPT_STRING_ROW(0, "gnupg-home", O, gnupg_home, "DIR",
 			  "keyring to check the signature with (default: gpg's)", 0),
-	HP_OPT_UINT_ROW(0, "min-days", O, min_days, "N",
-			"also fail when the metadata expires within N days", 0, 3650),
+	{ HP_OPT_STRING, 0, "min-days", offsetof(O, min_days), "N",
+	  "also fail when the metadata expires within N days", 0, 0, 0, check_days },
 	HP_OPT_JSON_ROW(O, json, "print one JSON object"),
 	HP_OPT_END_ROW,
 };
@@ -99,8 +130,6 @@ int main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	hp_strvec_init(&opts.builds);
-	opts.lock_wait = HP_PUBLISH_DEFAULT_LOCK_WAIT;   /* defaults of options 0 may override */
-	opts.min_days = HP_REPO_CLI_UNSET;
 	hp_cli_parsed_init(&parsed);
 	if (hp_cli_parse(&program, argc, argv, &opts, &parsed, &code))
 		goto out;

@@ -28,13 +28,16 @@ struct hp_repo_cli_opts {
 	unsigned expires_days;        /* --expires-days N, 0 = the default */
 	int createrepo;               /* --createrepo */
 	int keep_going;               /* --keep-going */
-	unsigned lock_wait;           /* --lock-wait SECONDS (default HP_PUBLISH_DEFAULT_LOCK_WAIT) */
+	const char *lock_wait;        /* --lock-wait SECONDS (default HP_PUBLISH_DEFAULT_LOCK_WAIT) */
 	const char *repo_name;        /* --repo-name NAME */
 	/* verify */
-	unsigned min_days;            /* --min-days N, HP_REPO_CLI_UNSET when not given */
+	const char *min_days;         /* --min-days N */
 };
 
-#define HP_REPO_CLI_UNSET ((unsigned)-1)
+/* A decimal 0..max (option values checked by the table, read by the
+ * commands): 0 and *out set (when out), or -1 with one line in `err`. */
+int hp_repo_cli_number(const char *name, const char *val, unsigned max, unsigned *out,
+		       struct hp_strbuf *err);
 
 /* Exit code of a --keep-going publish that left packages out. */
 #define HP_EXIT_SOME_REFUSED 3
