@@ -46,15 +46,20 @@ check_repo() {
 }
 
 # kill_loop N ARGS...: N runs of ARGS, each SIGKILLed after a random delay
-# (0 to 1.5 s); prints how many were killed while still running.
+# within the time one complete run takes here and now (measured first, so
+# the kills land inside the run on a fast or a loaded machine alike);
+# prints how many were killed while still running.
 kill_loop() {
-	local n=$1 i pid hit=0 delay
+	local n=$1 i pid hit=0 delay t0 ms
 	shift
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1 || true
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -ge 20 ] || ms=20
 	for ((i = 1; i <= n; i++)); do
 		"$@" >/dev/null 2>&1 &
 		pid=$!
-		delay=$(printf '0.%03d' $((RANDOM % 1000)))
-		[ $((RANDOM % 2)) = 0 ] && delay=$(awk -v d="$delay" 'BEGIN { print d * 1.5 }')
+		delay=$(awk -v m=$((RANDOM % ms)) 'BEGIN { printf "%.3f", m / 1000 }')
 		sleep "$delay"
 		if kill -9 "$pid" 2>/dev/null; then
 			hit=$((hit + 1))
