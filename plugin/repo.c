@@ -726,8 +726,9 @@ static void result_add(struct hp_repo_results *res, const char *id, const char *
 		return;
 	HP_ALLOC_GROW(res->v, res->nr + 1, res->alloc);
 	x = &res->v[res->nr++];
-	x->id = hp_xstrdup(id ? id : url);
-	x->url = url ? hp_xstrdup(url) : NULL;
+	/* Credentials in a URL are never echoed (issue 11). */
+	x->id = id ? hp_xstrdup(id) : hp_url_redact(url);
+	x->url = hp_url_redact(url);
 	x->error = NULL;
 	if (error) {
 		/* one line: the stderr report and the JSON entry are line-based */

@@ -167,5 +167,5 @@ gpgkey=$base/key.asc
 REPO
 hp_assert_exit 1 "$HP" --root "$root" check --json
 hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "undefined variable: one error line"
-hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-vars': '$base/\\\$releasever/[^/]*/': a dnf variable in it has no value"
+hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-vars' refused: '$base/\\\$releasever/[^/]*/': a dnf variable in it has no value"
 echo "t2003-check-http: ok"

@@ -72,7 +72,7 @@ offered() { jq -r '[.available[] | "\(.package) \(.evr) \(.repo)"] | join(",")' 
 write_repo hp-rel "file://$srv/\$releasever/\$basearch/"
 hp_assert_exit 100 "$HP" --root "$root" check --json
 hp_assert_eq "kernel-hotpatch 2-1 hp-rel" "$(offered)"
-hp_assert_eq '[{"id":"hp-rel","error":null}]' "$(jq -c .repos "$HP_OUT")"
+hp_assert_eq '[{"id":"hp-rel","error":null}]' "$(jq -c '[.repos[] | {id, error}]' "$HP_OUT")"
 # ${var} forms read the same
 write_repo hp-rel "file://$srv/\${releasever}/\${basearch}"
 hp_assert_exit 100 "$HP" --root "$root" check --json
@@ -82,7 +82,7 @@ hp_assert_eq "kernel-hotpatch 2-1 hp-rel" "$(offered)"
 # refused, one line naming the repository
 hp_assert_exit 1 "$HP" --root "$root" --releasever 41 check
 hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "--releasever 41 without its key: one error line"
-hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-rel': .*RPM-GPG-KEY-hp-41-$basearch"
+hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-rel' refused: .*RPM-GPG-KEY-hp-41-$basearch"
 hp_gpg_export "$gpghome" "$root/etc/pki/rpm-gpg/RPM-GPG-KEY-hp-41-$basearch"
 rm -rf "$srv/40"
 hp_assert_exit 100 "$HP" --root "$root" --releasever 41 check --json
@@ -93,7 +93,7 @@ hp_assert_exit 100 "$HP" --root "$root" check --json
 # ... and --releasever wins over it (40 is gone now)
 hp_assert_exit 1 "$HP" --root "$root" --releasever 40 check
 hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "releasever 40: one error line"
-hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-rel': .*'file://$srv/40/$basearch"
+hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-rel' refused: .*'file://$srv/40/$basearch"
 # a vars file wins over dnf.conf (dnf reads /etc/dnf/vars after dnf.conf)
 mkdir -p "$root/etc/dnf/vars"
 printf '40\n' >"$root/etc/dnf/vars/releasever"
@@ -111,7 +111,7 @@ hp_assert_exit 100 "$HP" --root "$root" check --json
 hp_assert_eq "kernel-hotpatch 2-1 hp-chan" "$(offered)"
 rm "$root/etc/dnf/vars/channel"
 hp_assert_exit 1 "$HP" --root "$root" check
-hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-chan': .*'file://$srv/old/$arch"
+hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-chan' refused: .*'file://$srv/old/$arch"
 
 # --- includepkgs / excludepkgs
 printf 'stable\n' >"$root/etc/dnf/vars/channel"
@@ -138,6 +138,6 @@ hp_rpm_q "$root" -e --nodeps hp-test-release 2>/dev/null
 write_repo hp-rel "file://$srv/\$releasever/\$basearch/"
 hp_assert_exit 1 "$HP" --root "$root" check
 hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "no releasever: one error line"
-hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-rel': 'file://$srv/\\\$releasever/$basearch/': a dnf variable in it has no value"
+hp_assert_contains "$HP_ERR" "^hotpatch: error: repository 'hp-rel' refused: 'file://$srv/\\\$releasever/$basearch/': a dnf variable in it has no value"
 hp_assert_exit 100 "$HP" --root "$root" --releasever 41 check
 echo "t2200-config-vars: ok"

@@ -118,7 +118,11 @@ one_line() {   # WHAT REGEX ARGS...
 	hp_assert_exit 1 "$HP" --root "$root" "$@" check --json
 	hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "$what: one error line"
 	hp_assert_contains "$HP_ERR" "$re"
-	hp_assert_eq "" "$(cat "$HP_OUT")" "$what: nothing on stdout"
+	# --json: stdout holds one object: the error object when no repository
+	# verified (CLI convention, issue 13), else the other repositories'
+	# answer with this one's error in "repos" (per-repository results, issue 9)
+	hp_assert_eq true "$(jq -c 'if .available then ([.repos[] | select(.error != null)] | length > 0)
+		else .exit == 1 end' "$HP_OUT")" "$what: one JSON object on stdout"
 }
 
 # --- metalink: the dead mirror fails, m2 (preference 90) is read, not m1
@@ -135,7 +139,7 @@ hp_assert_eq 0 "$(fetched /m1/)" "m1 (preference 80) not needed"
 # repo; nothing but repomd.xml was read from the mirrors
 metalink ml.xml "$size" "$sha256" "$zeros$zeros"
 : >"$HP_TEST_TMP/http.log"
-one_line "wrong sha512" "^hotpatch: error: repository 'hp-ml': none of its 3 sources could be read; the last: '$base/ml\.xml\?repo=hp-41&arch=[^']*': repomd.xml does not match the metalink \(size and hash differ from every version it lists\)$" \
+one_line "wrong sha512" "^hotpatch: error: repository 'hp-ml' refused: none of its 3 sources could be read; the last: '$base/ml\.xml\?repo=hp-41&arch=[^']*': repomd.xml does not match the metalink \(size and hash differ from every version it lists\)$" \
 	--releasever 41
 hp_assert_eq 0 "$(grep -c 'repomd.xml.asc\|hotpatch' "$HP_TEST_TMP/http.log" || true)" \
 	"nothing after repomd.xml fetched from a mirror that does not match"
@@ -152,7 +156,7 @@ hp_assert_exit 100 "$HP" --root "$root" --releasever 41 check --json
 # a metalink that is not one
 printf 'not xml\n' >"$srv/bad.xml"
 write_repo hp-ml "metalink=$base/bad.xml"
-one_line "not a metalink" "^hotpatch: error: repository 'hp-ml': '$base/bad.xml': not a metalink: "
+one_line "not a metalink" "^hotpatch: error: repository 'hp-ml' refused: '$base/bad.xml': not a metalink: "
 
 # --- mirrorlist: the dead mirror, then m1; variables substituted in entries
 printf '# mirrors\n\n%s\n%s\n' "$dead/x/" "$base/pub/\$releasever/m2" >"$srv/mirrors.txt"
@@ -174,7 +178,7 @@ hp_assert_eq 1 "$(fetched /m1/repodata/repomd.xml)" "then the current one"
 # --- skip_if_unavailable: every mirror dead
 printf '%s\n' "$dead/a/" "$dead/b/" >"$srv/dead.txt"
 write_repo hp-dead "mirrorlist=$base/dead.txt"
-one_line "unavailable, default" "^hotpatch: error: repository 'hp-dead': none of its 2 sources could be read; the last: cannot fetch '$dead/b/repodata/repomd.xml': "
+one_line "unavailable, default" "^hotpatch: error: repository 'hp-dead' refused: none of its 2 sources could be read; the last: cannot fetch '$dead/b/repodata/repomd.xml': "
 write_repo hp-dead "mirrorlist=$base/dead.txt" "skip_if_unavailable=True"
 hp_assert_exit 0 "$HP" --root "$root" check --json
 hp_assert_eq "" "$(cat "$HP_ERR")" "skipped: nothing on stderr"
@@ -182,7 +186,7 @@ hp_assert_contains "$(jq -r '.messages[]' "$HP_OUT")" "^skipped \(skip_if_unavai
 hp_assert_eq true "$(jq '.repos[] | select(.id == "hp-dead") | .skipped' "$HP_OUT")"
 hp_assert_contains "$(jq -r '.repos[] | select(.id == "hp-dead") | .error' "$HP_OUT")" "^repository 'hp-dead': none of its 2 sources"
 hp_assert_exit 0 "$HP" --root "$root" check
-hp_assert_contains "$HP_OUT" "^note: skipped \(skip_if_unavailable=True\): repository 'hp-dead'"
+hp_assert_contains "$HP_ERR" "^note: skipped \(skip_if_unavailable=True\): repository 'hp-dead'"
 # status reads the repositories the same way
 hp_assert_exit 0 "$HP" --root "$root" status --json
 hp_assert_eq true "$(jq '.repos[] | select(.id == "hp-dead") | .skipped' "$HP_OUT")"
@@ -200,9 +204,9 @@ write_repo hp-dead "mirrorlist=$base/dead.txt"
 printf '[main]\nskip_if_unavailable=True\n' >"$root/etc/dnf/dnf.conf"
 hp_assert_exit 100 "$HP" --root "$root" check --json
 write_repo hp-dead "mirrorlist=$base/dead.txt" "skip_if_unavailable=False"
-one_line "repo False over [main] True" "^hotpatch: error: repository 'hp-dead': "
+one_line "repo False over [main] True" "^hotpatch: error: repository 'hp-dead' refused: "
 rm "$root/etc/dnf/dnf.conf"
 # a mirrorlist that cannot be fetched is the repo's failure too
 write_repo hp-dead "mirrorlist=$dead/list"
-one_line "mirrorlist down" "^hotpatch: error: repository 'hp-dead': cannot fetch '$dead/list': "
+one_line "mirrorlist down" "^hotpatch: error: repository 'hp-dead' refused: cannot fetch '$dead/list': "
 echo "t2201-config-mirrors-http: ok"

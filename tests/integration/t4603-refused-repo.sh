@@ -58,9 +58,12 @@ hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "status: one stderr line"
 hp_assert_eq "null" "$(jq -c '.repos[0].error' "$HP_OUT")" "status: good repo verified"
 hp_assert_contains "$(jq -r '.repos[1].error' "$HP_OUT")" 'expire'
 hp_assert_eq "2026Q1" "$(jq -r '.baseline.id' "$HP_OUT")" "status: baseline from the good repo"
-# only the refused repo: nothing to answer for on stdout (check), exit 1
+# only the refused repo: nothing verified to answer for (check), exit 1; with
+# --json stdout holds only the error object (CLI convention, issue 13)
 hp_assert_exit 1 "$DNF_HOTPATCH" --root "$R" --gpgkey "$DNF_KEY" --repo "$S" check --json
-hp_assert_eq "" "$(cat "$HP_OUT")" "check, every repo refused: nothing on stdout"
+hp_assert_eq "1" "$(jq -r '.exit' "$HP_OUT")" "check, every repo refused: the error object's exit"
+hp_assert_contains "$(jq -r '.error' "$HP_OUT")" "^repository '$S' refused: .*expire"
+hp_assert_eq "null" "$(jq -c '.available' "$HP_OUT")" "check, every repo refused: no answer on stdout"
 hp_assert_eq 1 "$(wc -l <"$HP_ERR")" "check, every repo refused: one line"
 hp_log "check/status: per-repo results, exit 1, one line per refused repo"
 
