@@ -123,5 +123,5 @@ hp_assert_contains "$HP_ERR" "^hotpatch: error: .*$T/no-such-dir"
 [ ! -e "$T/no-such-dir" ] || hp_fail "missing textfile dir created"
 hp_assert_exit 2 "${H[@]}" metrics --textfile
 hp_assert_exit 2 "${H[@]}" metrics --bogus
-hp_assert_contains "$HP_ERR" "unexpected argument '--bogus'"
+hp_assert_contains "$HP_ERR" "unknown option '--bogus' for 'metrics'"
 hp_log "metrics --textfile: atomic write, errors"
