@@ -83,7 +83,14 @@ fi
 if want fuzz; then
 	echo "== fuzz targets (libFuzzer, clang; smoke budget per target)"
 	bash tests/fuzz/run.sh 2>&1 | tee "$logdir/fuzz.log"
-	count "$logdir/fuzz.log"
+	# tests/fuzz/run.sh ends with "N passed, N failed"; none = the phase failed
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logdir/fuzz.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+	else
+		set -- $line
+		passed=$((passed + $1)); failed=$((failed + $3))
+	fi
 fi
 echo
 if [ "$skipped" -gt 0 ]; then
