@@ -127,6 +127,10 @@ DNF_CACHE=$T/cache-u dnf_run "$T/u" --enablerepo=hp2 -y makecache >/dev/null 2>&
 	hp_fail "makecache with hp2 failed"
 DNF_CACHE=$T/cache-u hp_assert_exit 1 dnf_run "$T/u" --enablerepo=hp2 upgrade --hotpatch --assumeno
 mv "$T/hp2" "$T/hp2.gone"
+# dnf compares the cache's age with metadata_expire in whole seconds: a cache
+# written in the same second is still fresh even at metadata_expire=0, and dnf
+# would not look at the (gone) repository at all.
+sleep 1.1
 : >"$LOG"
 DNF_CACHE=$T/cache-u hp_assert_exit 1 dnf_run "$T/u" --enablerepo=hp2 upgrade --hotpatch -y
 cat "$HP_OUT" "$HP_ERR" >"$T/out"
