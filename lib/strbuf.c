@@ -94,14 +94,20 @@ char *hp_strbuf_detach(struct hp_strbuf *sb)
 	return r;
 }
 
+/* A new line for the next error: messages already in `err` stay, one per line. */
+static void error_line(struct hp_strbuf *err)
+{
+	if (err->len && err->buf[err->len - 1] != '\n')
+		hp_strbuf_adds(err, "\n");
+}
+
 int hp_error(struct hp_strbuf *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!err)
 		return -1;
-	if (err->len && err->buf[err->len - 1] != '\n')
-		hp_strbuf_adds(err, "\n");
+	error_line(err);
 	va_start(ap, fmt);
 	hp_strbuf_vaddf(err, fmt, ap);
 	va_end(ap);
@@ -114,8 +120,7 @@ int hp_error_errno(struct hp_strbuf *err, int errnum, const char *fmt, ...)
 
 	if (!err)
 		return -1;
-	if (err->len && err->buf[err->len - 1] != '\n')
-		hp_strbuf_adds(err, "\n");
+	error_line(err);
 	va_start(ap, fmt);
 	hp_strbuf_vaddf(err, fmt, ap);
 	va_end(ap);
