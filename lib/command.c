@@ -63,9 +63,16 @@ int hp_cli_error(const char *msg)
 		size_t n = strcspn(p, "\n");
 
 		if (n) {
-			fprintf(stderr, "%s: error: %.*s\n", prog_name(), (int)n, p);
+			struct hp_strbuf line = HP_STRBUF_INIT;
+
+			/* hp_error made each message one line; text that
+			 * reached `msg` some other way is cleaned here. */
+			hp_strbuf_add(&line, p, n);
+			hp_strbuf_sanitize_line(&line, 0);
+			fprintf(stderr, "%s: error: %s\n", prog_name(), line.buf);
 			if (!cli.first_error)
-				cli.first_error = hp_xstrndup(p, n);
+				cli.first_error = hp_strbuf_detach(&line);
+			hp_strbuf_release(&line);
 		}
 		p += n;
 		if (*p)
@@ -83,9 +90,7 @@ int hp_cli_usage_error(const char *fmt, ...)
 	hp_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	/* Arguments are echoed: a newline or escape in one stays on this line. */
-	for (size_t i = 0; i < msg.len; i++)
-		if ((unsigned char)msg.buf[i] < 0x20 || msg.buf[i] == 0x7f)
-			msg.buf[i] = '?';
+	hp_strbuf_sanitize_line(&msg, 0);
 	fprintf(stderr, "%s: error: %s (see '%s%s%s --help')\n", prog_name(), msg.buf, prog_name(),
 		*cli.path ? " " : "", cli.path);
 	if (!cli.first_error)
@@ -94,24 +99,28 @@ int hp_cli_usage_error(const char *fmt, ...)
 	return HP_EXIT_USAGE;
 }
 
+/* Prints "<prefix><message>" as one line (see hp_strbuf_sanitize_line). */
+static void print_line_v(const char *prefix, const char *fmt, va_list ap)
+{
+	struct hp_strbuf msg = HP_STRBUF_INIT;
+
+	hp_strbuf_vaddf(&msg, fmt, ap);
+	hp_strbuf_sanitize_line(&msg, 0);
+	fprintf(stderr, "%s%s\n", prefix, msg.buf);
+	hp_strbuf_release(&msg);
+}
+
 void hp_cli_warning(const char *fmt, ...)
 {
+	char prefix[64];
 	va_list ap;
 
 	if (cli.quiet)
 		return;
-	fprintf(stderr, "%s: warning: ", prog_name());
+	snprintf(prefix, sizeof(prefix), "%s: warning: ", prog_name());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_line_v(prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static void note_v(const char *fmt, va_list ap)
-{
-	fputs("note: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
 }
 
 void hp_cli_note(const char *fmt, ...)
@@ -121,7 +130,7 @@ void hp_cli_note(const char *fmt, ...)
 	if (cli.quiet)
 		return;
 	va_start(ap, fmt);
-	note_v(fmt, ap);
+	print_line_v("note: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -132,7 +141,7 @@ void hp_cli_info(const char *fmt, ...)
 	if (cli.quiet || !cli.verbose)
 		return;
 	va_start(ap, fmt);
-	note_v(fmt, ap);
+	print_line_v("note: ", fmt, ap);
 	va_end(ap);
 }
 

@@ -27,9 +27,17 @@ void hp_strbuf_vaddf(struct hp_strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Returns the buffer (caller frees) and leaves `sb` empty and initialised. */
 char *hp_strbuf_detach(struct hp_strbuf *sb);
+/* Makes the bytes of `sb` from offset `from` on one printable line: a
+ * newline becomes "; ", any other control byte '?'. Messages echo paths,
+ * URLs and names from files and the command line; a newline or an escape
+ * sequence in one must not split the message or reach the terminal. */
+void hp_strbuf_sanitize_line(struct hp_strbuf *sb, size_t from);
+
 /* Appends "... : <strerror(errnum)>" style message lines. Always returns -1,
  * so error paths can `return hp_error(err, "...")`. A newline separates
- * messages when `err` already holds one. */
+ * messages when `err` already holds one; each message is made one line
+ * (hp_strbuf_sanitize_line), so one call is one line whatever its arguments hold
+ * (hp_error_lines keeps the lines of a list of messages apart). */
 int hp_error(struct hp_strbuf *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int hp_error_errno(struct hp_strbuf *err, int errnum, const char *fmt, ...)

@@ -101,30 +101,58 @@ static void error_line(struct hp_strbuf *err)
 		hp_strbuf_adds(err, "\n");
 }
 
+void hp_strbuf_sanitize_line(struct hp_strbuf *sb, size_t from)
+{
+	struct hp_strbuf tail = HP_STRBUF_INIT;
+
+	if (from >= sb->len)
+		return;
+	for (size_t i = from; i < sb->len; i++) {
+		unsigned char c = (unsigned char)sb->buf[i];
+
+		if (c == '\n')
+			hp_strbuf_adds(&tail, "; ");
+		else if (c < 0x20 || c == 0x7f)
+			hp_strbuf_add(&tail, "?", 1);
+		else
+			hp_strbuf_add(&tail, &sb->buf[i], 1);
+	}
+	sb->len = from;
+	sb->buf[from] = '\0';
+	hp_strbuf_add(sb, tail.buf, tail.len);
+	hp_strbuf_release(&tail);
+}
+
 int hp_error(struct hp_strbuf *err, const char *fmt, ...)
 {
 	va_list ap;
+	size_t from;
 
 	if (!err)
 		return -1;
 	error_line(err);
+	from = err->len;
 	va_start(ap, fmt);
 	hp_strbuf_vaddf(err, fmt, ap);
 	va_end(ap);
+	hp_strbuf_sanitize_line(err, from);
 	return -1;
 }
 
 int hp_error_errno(struct hp_strbuf *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
+	size_t from;
 
 	if (!err)
 		return -1;
 	error_line(err);
+	from = err->len;
 	va_start(ap, fmt);
 	hp_strbuf_vaddf(err, fmt, ap);
 	va_end(ap);
 	hp_strbuf_addf(err, ": %s", strerror(errnum));
+	hp_strbuf_sanitize_line(err, from);
 	return -1;
 }
 

@@ -13,6 +13,8 @@
 
 #include <gpgme.h>
 
+#include "hp_tempdir.h"
+
 struct hp_keyring {
 	char *home;        /* NULL = gpg's default home */
 	int ephemeral;     /* we created `home` and remove it */
@@ -255,18 +257,13 @@ struct hp_keyring *hp_keyring_new_ephemeral(struct hp_strbuf *err)
 		"trust-model always\n"
 		"no-autostart\n"
 		"no-auto-key-retrieve\n";
-	const char *tmp = getenv("TMPDIR");
 	struct hp_keyring *kr;
 	char *home, *conf_path;
 
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	home = hp_xasprintf("%s/hp-gnupg-XXXXXX", tmp);
-	if (!mkdtemp(home)) {
-		hp_error_errno(err, errno, "cannot create a temporary GnuPG home in '%s'", tmp);
-		free(home);
+	/* Registered: a fatal signal removes it too (hp_tempdir.h). */
+	home = hp_tempdir_create("hp-gnupg-", err);
+	if (!home)
 		return NULL;
-	}
 	conf_path = hp_path_join(home, "gpg.conf");
 	if (hp_write_file_atomic(conf_path, conf, sizeof(conf) - 1, 0600, err) < 0) {
 		free(conf_path);
@@ -551,7 +548,10 @@ void hp_gnupg_home_remove(const char *home)
 {
 	struct stat st;
 
-	if (!home || stat(home, &st) < 0)
+	if (!home)
+		return;
+	hp_tempdir_forget(home);
+	if (stat(home, &st) < 0)
 		return;
 	/* Agents started for the home (key generation, signing) would keep
 	 * running and hold its sockets; socket dirs under /run/user go too. */

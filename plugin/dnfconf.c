@@ -9,6 +9,7 @@
 
 #include "hp_fetch.h"
 #include "hp_metalink.h"
+#include "hp_tempdir.h"
 
 void hp_dnf_main_init(struct hp_dnf_main *m)
 {
@@ -120,7 +121,6 @@ void hp_dnfconf_expand(struct hp_repo_conf *rc, struct hp_dnfvars *v)
  * remote. */
 static int read_url(const char *url, struct hp_strbuf *out, struct hp_strbuf *err)
 {
-	const char *tmp = getenv("TMPDIR");
 	char *dir = NULL, *path = NULL;
 	int ret = -1;
 
@@ -132,21 +132,17 @@ static int read_url(const char *url, struct hp_strbuf *out, struct hp_strbuf *er
 	case HP_URL_REMOTE:
 		break;
 	}
-	dir = hp_xasprintf("%s/hp-mirrors-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		hp_error_errno(err, errno, "cannot create a temporary directory for '%s'", url);
+	dir = hp_tempdir_create("hp-mirrors-", err);
+	if (!dir)
 		goto out;
-	}
 	path = hp_path_join(dir, "list");
 	if (hp_fetch_file(url, path, HP_FETCH_MAX_SMALL, err) < 0 ||
 	    hp_read_file(path, out, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	if (dir && path)
-		hp_remove_tree(dir);
+	hp_tempdir_remove(dir);
 	free(path);
-	free(dir);
 	return ret;
 }
 

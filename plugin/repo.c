@@ -21,6 +21,7 @@
 #include "hp_fetch.h"
 #include "hp_repomd.h"
 #include "hp_sign.h"
+#include "hp_tempdir.h"
 #include "hp_updateinfo.h"
 
 void hp_repo_opts_init(struct hp_repo_opts *o)
@@ -205,7 +206,7 @@ static int import_remote_key(struct hp_keyring *kr, const char *snap, size_t n, 
 		goto out;
 	if (hp_keyring_import_file(kr, path, &e2) < 0) {
 		unsnapshot_message(&e2, 0, path, url);
-		hp_error(err, "%s", e2.buf);
+		hp_error_lines(err, NULL, e2.buf);
 		goto out;
 	}
 	ret = 0;
@@ -337,26 +338,18 @@ static void snapshot_sweep(const char *tmp)
 static char *snapshot_new(struct hp_strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *dir;
+	char prefix[64];
 
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	snapshot_sweep(tmp);
-	/* The pid in the name lets a later run sweep it if this one dies. */
-	dir = hp_xasprintf("%s/hp-repo-%ld-XXXXXX", tmp, (long)getpid());
-	if (!mkdtemp(dir)) {
-		hp_error_errno(err, errno, "cannot create a temporary directory in '%s'", tmp);
-		free(dir);
-		return NULL;
-	}
-	return dir;
+	snapshot_sweep(tmp && *tmp ? tmp : "/tmp");
+	/* The pid in the name lets a later run sweep it if this one dies of
+	 * SIGKILL; other fatal signals remove it at once (hp_tempdir.h). */
+	snprintf(prefix, sizeof(prefix), "hp-repo-%ld-", (long)getpid());
+	return hp_tempdir_create(prefix, err);
 }
 
 static void snapshot_free(char *dir)
 {
-	if (dir)
-		hp_remove_tree(dir);
-	free(dir);
+	hp_tempdir_remove(dir);
 }
 
 /* Creates the directory that will hold the snapshot file `path` (0700). */

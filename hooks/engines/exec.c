@@ -525,7 +525,7 @@ reverse:
 	 * is not live must be harmless for a well-behaved engine. */
 	hp_strbuf_reset(&tmp);
 	if (exec_revert(e, it, &tmp))
-		hp_error(err, "%s", tmp.buf);
+		hp_error_lines(err, NULL, tmp.buf);
 	else
 		hp_error(err, "exec engine '%s': %s reverted", e->name,
 			 it->package ? it->package : "hotpatch");

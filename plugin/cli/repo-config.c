@@ -75,25 +75,25 @@ size_t hp_cli_repos_refused(const struct hp_cli_ctx *ctx)
 	const struct hp_repo_results *res = &ctx->repo_results;
 
 	for (size_t i = 0; i < res->nr; i++) {
-		char *line;
+		struct hp_strbuf line = HP_STRBUF_INIT;
+		char *named;
+		const char *why = res->v[i].error;
 
-		if (!res->v[i].error || res->v[i].skipped)
+		if (!why || res->v[i].skipped)
 			continue;
-		/* through the error printer: with --json the first one is also
-		 * the {"error","exit"} object when nothing else was printed */
-		{
-			/* errors that name the repository already (dnf's configuration,
-			 * issue 12) are not prefixed twice */
-			char *named = hp_xasprintf("repository '%s': ", res->v[i].id);
-			const char *why = res->v[i].error;
-
-			if (!strncmp(why, named, strlen(named)))
-				why += strlen(named);
-			line = hp_xasprintf("repository '%s' refused: %s", res->v[i].id, why);
-			free(named);
-		}
-		hp_cli_error(line);
-		free(line);
+		/* errors that name the repository already (dnf's configuration,
+		 * issue 12) are not prefixed twice */
+		named = hp_xasprintf("repository '%s': ", res->v[i].id);
+		if (!strncmp(why, named, strlen(named)))
+			why += strlen(named);
+		/* One line per repository (hp_error joins the lines of its
+		 * error), through the error printer: with --json the first one
+		 * is also the {"error","exit"} object when nothing else was
+		 * printed. */
+		hp_error(&line, "repository '%s' refused: %s", res->v[i].id, why);
+		hp_cli_error(line.buf);
+		hp_strbuf_release(&line);
+		free(named);
 	}
 	return hp_repo_results_refused(res);
 }

@@ -61,6 +61,18 @@ hp_assert_contains "$HP_BAD_ERR" "cannot write to standard output: No space left
 # --- a raw newline in an argument stays on one line ---------------------------
 hp_bad 2 "newline in --running" "$HP" --root "$root" --running $'kernel-core=x-\nhotpatch: error: forged' check
 hp_bad 2 "newline in an unknown option" "$HP" --root "$root" $'--bo\ngus' check
+# ... and in errors that are no usage errors: the library's messages echo
+# paths and URLs too. A newline becomes "; ", an escape sequence '?'.
+esc=$'\e[2J'
+hp_bad 1 "newline and escape in a --repo path (check)" "$HP" --root "$root" \
+	--repo $'/nonexistent/a\nhotpatch: error: forged'"$esc" --nogpgcheck check
+hp_assert_contains "$HP_BAD_ERR" "cannot open repository '/nonexistent/a; hotpatch: error: forged[?]\\[2J'"
+hp_bad 1 "newline and escape in --root (status)" "$HP" --root $'/nonexistent/r\noot'"$esc" status
+hp_assert_contains "$HP_BAD_ERR" "cannot use root '/nonexistent/r; oot[?]\\[2J'"
+hp_bad 2 "newline in HP_NOW" env HP_NOW=$'1\n2' "$HP" --root "$root" status
+if grep -q $'\e' "$HP_BAD_ERR" "$HP_BAD_OUT"; then
+	FAILS+=("an escape byte reached the terminal")
+fi
 
 # --- credentials in a repository URL -------------------------------------------
 hp_bad 1 "user:password in an unreachable URL" bounded "$HP" --root "$root" --fetch-timeout 5 \
@@ -76,6 +88,10 @@ HP_BAD_TOOL=hotpatch-repo
 HP_BAD_DIRS=("$W")
 hp_bad 1 "baseline list on a directory that is no repository" "$HR" baseline list "$W"
 hp_assert_contains "$HP_BAD_ERR" "not a repository"
+hp_bad 1 "newline and escape in a publish path" "$HR" publish $'/nonexistent/a\nb'"$esc" --sign-key ABCD
+hp_assert_contains "$HP_BAD_ERR" "'/nonexistent/a; b[?]\\[2J': not a repository"
+hp_bad 1 "newline in a baseline list path" "$HR" baseline list $'/nonexistent/x\ny'
+hp_assert_contains "$HP_BAD_ERR" "'/nonexistent/x; y': not a repository"
 # A package of the repository replaced by a FIFO after createrepo_c: publish
 # refuses it at once instead of hanging.
 pr=$(hp_repo_copy "$repo" "$W/fifo-rpm")
@@ -114,5 +130,31 @@ TMPDIR=$snaps hp_assert_exit 100 "$HP" --root "$root" --repo "$repo" --gpgkey "$
 if ls "$snaps" | grep -q '^hp-repo-'; then
 	FAILS+=("snapshot of the killed check not swept: $(ls "$snaps")")
 fi
+
+# --- a check stopped by a catchable signal removes its snapshot at once -------
+# SIGTERM (the dnf plugin aborting it, systemctl stop), SIGHUP (a closed
+# terminal), SIGINT (Ctrl-C) and SIGPIPE (both reset to default here: a
+# script's background job starts with SIGINT ignored, python ignores
+# SIGPIPE, and a signal the parent ignores stays ignored): it still dies of
+# the signal (status 128+N, what its parent expects), and neither its
+# snapshot nor its temporary GnuPG home is left behind.
+for sig in TERM HUP INT PIPE; do
+	rm -rf "${snaps:?}"/*
+	TMPDIR=$snaps /usr/bin/python3 -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGPIPE): signal.signal(s, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$HP" --root "$root" --gpgkey "$key" \
+		--repo "http://127.0.0.1:$port/r" check >/dev/null 2>&1 &
+	victim=$!
+	for _ in $(seq 200); do ls "$snaps" | grep -q '^hp-repo-' && break; sleep 0.05; done
+	ls "$snaps" | grep -q "^hp-repo-$victim-" || hp_fail "SIG$sig: no snapshot of check yet in $snaps"
+	kill -s "$sig" "$victim"
+	rc=0
+	wait "$victim" || rc=$?
+	want=$((128 + $(kill -l "$sig")))
+	[ "$rc" = "$want" ] || FAILS+=("SIG$sig: check exited $rc, expected $want (death by the signal)")
+	left=$(ls -A "$snaps")
+	[ -z "$left" ] || FAILS+=("SIG$sig: temporary directories left behind: $left")
+	NCASES=$((NCASES + 1))
+done
 
 hp_bad_report "t3102-local-state-FAIL"

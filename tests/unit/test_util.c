@@ -53,6 +53,28 @@ START_TEST(test_error_lines)
 }
 END_TEST
 
+/* hp_error makes each message one printable line, whatever its arguments
+ * hold (issue 11): a newline in an echoed path becomes "; ", an escape or
+ * other control byte '?'; messages already there keep their own lines. */
+START_TEST(test_error_sanitized)
+{
+	struct hp_strbuf err = HP_STRBUF_INIT;
+
+	hp_error(&err, "cannot open '%s'", "/tmp/a\nhotpatch: error: forged\x1b[2J\r.\t");
+	ck_assert_str_eq(err.buf, "cannot open '/tmp/a; hotpatch: error: forged?[2J?.?'");
+	hp_error_errno(&err, 2, "bad '%s'", "x\x7fy\n");
+	ck_assert_str_eq(err.buf, "cannot open '/tmp/a; hotpatch: error: forged?[2J?.?'\n"
+				  "bad 'x?y; ': No such file or directory");
+	hp_strbuf_reset(&err);
+	hp_strbuf_adds(&err, "kept\nas is\x1b");
+	hp_strbuf_sanitize_line(&err, 5);
+	ck_assert_str_eq(err.buf, "kept\nas is?");
+	hp_strbuf_sanitize_line(&err, 100);
+	ck_assert_str_eq(err.buf, "kept\nas is?");
+	hp_strbuf_release(&err);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -60,6 +82,7 @@ Suite *util_suite(void)
 
 	tcase_add_test(tc, test_oneline);
 	tcase_add_test(tc, test_error_lines);
+	tcase_add_test(tc, test_error_sanitized);
 	suite_add_tcase(s, tc);
 	return s;
 }

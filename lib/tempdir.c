@@ -1,0 +1,169 @@
+/* Temporary directories removed on a fatal signal; see hp_tempdir.h. */
+#include "hp_tempdir.h"
+#include "hp_wrapper.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The slots the handler reads. `used` is set last and cleared first, with
+ * the signals blocked around the change, so the handler never sees half a
+ * path. `owner` keeps a forked child (between fork and exec) from removing
+ * its parent's directories. */
+static struct {
+	volatile sig_atomic_t used;
+	pid_t owner;
+	char path[PATH_MAX];
+} slots[HP_TEMPDIR_MAX];
+
+static const int fatal_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE };
+
+/* Removes what `dirfd` holds, `depth` levels deep at most (snapshots are a
+ * few levels: repodata/, keys/). Only open, getdents64, unlinkat and close:
+ * all async-signal-safe (no malloc, no stdio, no opendir). */
+static void remove_contents(int dirfd, int depth)
+{
+	char buf[2048];
+	long n;
+
+	while ((n = (long)getdents64(dirfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+			const char *name = de->d_name;
+
+			off += de->d_reclen;
+			if (!strcmp(name, ".") || !strcmp(name, ".."))
+				continue;
+			if (unlinkat(dirfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+				continue;
+			if (depth > 0) {
+				int fd = openat(dirfd, name,
+						O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+				if (fd >= 0) {
+					remove_contents(fd, depth - 1);
+					close(fd);
+				}
+			}
+			unlinkat(dirfd, name, AT_REMOVEDIR);
+		}
+	}
+}
+
+static void remove_on_signal(int sig)
+{
+	int saved = errno;
+	pid_t self = getpid();
+
+	for (size_t i = 0; i < HP_TEMPDIR_MAX; i++) {
+		int fd;
+
+		if (!slots[i].used || slots[i].owner != self)
+			continue;
+		fd = open(slots[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			remove_contents(fd, 8);
+			close(fd);
+		}
+		rmdir(slots[i].path);
+		slots[i].used = 0;
+	}
+	errno = saved;
+	/* Die of the signal, as without us: the parent (dnf, systemd, a
+	 * shell) sees the status it expects. */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* On every registration, for the signals still at their default: one the
+ * caller ignores (nohup's SIGHUP, SIGPIPE under a supervisor) stays ignored,
+ * one with a handler of its own keeps it. */
+static void install_handlers(void)
+{
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		struct sigaction sa, old;
+
+		if (sigaction(fatal_signals[i], NULL, &old) < 0 ||
+		    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = remove_on_signal;
+		sigemptyset(&sa.sa_mask);
+		for (size_t j = 0; j < sizeof(fatal_signals) / sizeof(fatal_signals[0]); j++)
+			sigaddset(&sa.sa_mask, fatal_signals[j]);
+		sigaction(fatal_signals[i], &sa, NULL);
+	}
+}
+
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaddset(&set, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void track(const char *dir)
+{
+	sigset_t old;
+
+	if (strlen(dir) >= PATH_MAX)
+		return;
+	block_signals(&old);
+	install_handlers();
+	for (size_t i = 0; i < HP_TEMPDIR_MAX; i++) {
+		if (slots[i].used)
+			continue;
+		memcpy(slots[i].path, dir, strlen(dir) + 1);
+		slots[i].owner = getpid();
+		slots[i].used = 1;
+		break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void hp_tempdir_forget(const char *dir)
+{
+	sigset_t old;
+
+	if (!dir)
+		return;
+	block_signals(&old);
+	for (size_t i = 0; i < HP_TEMPDIR_MAX; i++)
+		if (slots[i].used && !strcmp(slots[i].path, dir))
+			slots[i].used = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+char *hp_tempdir_create(const char *prefix, struct hp_strbuf *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	dir = hp_xasprintf("%s/%sXXXXXX", tmp, prefix);
+	if (!mkdtemp(dir)) {
+		hp_error_errno(err, errno, "cannot create a temporary directory in '%s'", tmp);
+		free(dir);
+		return NULL;
+	}
+	track(dir);
+	return dir;
+}
+
+void hp_tempdir_remove(char *dir)
+{
+	if (!dir)
+		return;
+	hp_tempdir_forget(dir);
+	hp_remove_tree(dir);
+	free(dir);
+}
