@@ -502,17 +502,14 @@ static char *signed_state_id(const struct hp_repo *r)
 	return hp_xasprintf("signed-%s-%s", r->signer, r->meta.repo);
 }
 
-static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
-			 int gpgcheck_required, struct hp_strbuf *err)
+/* repomd.xml (and its signature) into the snapshot, verified when a
+ * signature is required, and read into `md`. */
+static int load_repomd(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
+		       int verify, struct hp_repomd *md, struct hp_strbuf *err)
 {
-	struct hp_repomd md;
-	const struct hp_repomd_entry *e;
 	char *repomd_path = hp_path_join(snap, "repodata/repomd.xml");
-	char *meta_path = NULL, *key = NULL, *reboot_key = NULL, *signed_id = NULL;
-	uint64_t last = 0, last_signed = 0;
-	int verify = gpgcheck_required && !o->nogpgcheck, put_meta = 0, ret = -1;
+	int ret = -1;
 
-	hp_repomd_init(&md);
 	if (!tmp->remote && !is_repo(tmp->dir)) {
 		hp_error(err, "'%s': not a repository (no repodata/repomd.xml in '%s')", tmp->url,
 			 tmp->dir);
@@ -529,7 +526,96 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 	 * is required. */
 	if (verify && verify_repomd(tmp, snap, repomd_path, o, err) < 0)
 		goto out;
-	if (hp_repomd_read(&md, repomd_path, err) < 0)
+	ret = hp_repomd_read(md, repomd_path, err);
+out:
+	free(repomd_path);
+	return ret;
+}
+
+/* The hotpatch record `e` names into tmp->meta. The checksum in the
+ * verified repomd.xml names the document: one that was parsed and validated
+ * before comes from the cache (not parsed again, nor fetched when remote);
+ * otherwise *put_meta says it is to be cached once the repository is
+ * accepted. */
+static int load_record(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
+		       const struct hp_repomd_entry *e, const char *key, int *put_meta,
+		       struct hp_strbuf *err)
+{
+	char *meta_path;
+	int ret = -1;
+
+	/* Where the record points is checked before anything is read. */
+	if (hp_repomd_check_location(tmp->dir, e, err) < 0)
+		return -1;
+	if (hp_cache_meta_get(o->cache, tmp->id, key, &tmp->meta))
+		return 0;
+	if (snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0 ||
+	    hp_repomd_check_entry(snap, e, err) < 0)
+		return -1;
+	meta_path = hp_path_join(snap, e->location);
+	if (hp_meta_read_file(&tmp->meta, meta_path, err) < 0 ||
+	    validate_meta(&tmp->meta, tmp->url, meta_path, err) < 0)
+		goto out;
+	*put_meta = 1;
+	ret = 0;
+out:
+	free(meta_path);
+	return ret;
+}
+
+/* Expiry and rollback of the record just read, against the highest
+ * revision seen before (`last`, keyed by repo id), then the new high-water
+ * marks written. */
+static int check_fresh(struct hp_repo *tmp, const struct hp_repo_opts *o, uint64_t last,
+		       struct hp_strbuf *err)
+{
+	char *signed_id = NULL;
+	uint64_t last_signed = 0;
+	int ret = -1;
+
+	if (tmp->meta.expires && tmp->meta.expires < (int64_t)hp_now()) {
+		char day[11];
+
+		hp_format_date((time_t)tmp->meta.expires, day);
+		return hp_error(err, "'%s': hotpatch metadata expired on %s (revision %" PRIu64
+				"); the mirror is stale or frozen", tmp->url, day,
+				tmp->meta.revision);
+	}
+	/* Keyed by what the signed record says, not how the URL is spelled
+	 * (issue 11): the signer and the repository name it published. */
+	signed_id = signed_state_id(tmp);
+	if (o->state_dir && signed_id &&
+	    hp_repo_state_read(o->state_dir, signed_id, &last_signed, err) < 0)
+		goto out;
+	if (last_signed > last)
+		last = last_signed;
+	if (tmp->meta.revision < last) {
+		hp_error(err, "'%s': hotpatch metadata revision %" PRIu64 " is older than revision "
+			 "%" PRIu64 " seen before (rollback refused)", tmp->url, tmp->meta.revision,
+			 last);
+		goto out;
+	}
+	if (o->state_dir && (tmp->meta.revision > last || !last) &&
+	    (state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0 ||
+	     (signed_id && state_write(o->state_dir, signed_id, tmp->meta.revision, err) < 0)))
+		goto out;
+	ret = 0;
+out:
+	free(signed_id);
+	return ret;
+}
+
+static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_repo_opts *o,
+			 int gpgcheck_required, struct hp_strbuf *err)
+{
+	struct hp_repomd md;
+	const struct hp_repomd_entry *e;
+	char *key = NULL, *reboot_key = NULL;
+	uint64_t last = 0;
+	int verify = gpgcheck_required && !o->nogpgcheck, put_meta = 0, ret = -1;
+
+	hp_repomd_init(&md);
+	if (load_repomd(tmp, snap, o, verify, &md, err) < 0)
 		goto out;
 	if (o->state_dir && hp_repo_state_read(o->state_dir, tmp->id, &last, err) < 0)
 		goto out;
@@ -549,51 +635,11 @@ static int load_snapshot(struct hp_repo *tmp, const char *snap, const struct hp_
 		ret = 0;
 		goto out;
 	}
-	/* Where the record points is checked before anything is read. */
-	if (hp_repomd_check_location(tmp->dir, e, err) < 0)
-		goto out;
-	/* The checksum in the verified repomd.xml names the document: one
-	 * that was parsed and validated before is not parsed again (nor
-	 * fetched, when remote). Expiry and rollback are checked either way. */
 	key = cache_key(e);
-	if (!hp_cache_meta_get(o->cache, tmp->id, key, &tmp->meta)) {
-		if (snapshot_get(tmp, snap, e->location, 0, HP_FETCH_MAX_DATA, err) < 0 ||
-		    hp_repomd_check_entry(snap, e, err) < 0)
-			goto out;
-		meta_path = hp_path_join(snap, e->location);
-		if (hp_meta_read_file(&tmp->meta, meta_path, err) < 0)
-			goto out;
-		if (validate_meta(&tmp->meta, tmp->url, meta_path, err) < 0)
-			goto out;
-		put_meta = 1;
-	}
-	if (tmp->meta.expires && tmp->meta.expires < (int64_t)hp_now()) {
-		char day[11];
-
-		hp_format_date((time_t)tmp->meta.expires, day);
-		hp_error(err, "'%s': hotpatch metadata expired on %s (revision %" PRIu64 "); the "
-			 "mirror is stale or frozen", tmp->url, day, tmp->meta.revision);
+	if (load_record(tmp, snap, o, e, key, &put_meta, err) < 0 ||
+	    check_fresh(tmp, o, last, err) < 0)
 		goto out;
-	}
-	/* Keyed by what the signed record says, not how the URL is spelled
-	 * (issue 11): the signer and the repository name it published. */
-	signed_id = signed_state_id(tmp);
-	if (o->state_dir && signed_id &&
-	    hp_repo_state_read(o->state_dir, signed_id, &last_signed, err) < 0)
-		goto out;
-	if (last_signed > last)
-		last = last_signed;
-	if (tmp->meta.revision < last) {
-		hp_error(err, "'%s': hotpatch metadata revision %" PRIu64 " is older than revision "
-			 "%" PRIu64 " seen before (rollback refused)", tmp->url, tmp->meta.revision,
-			 last);
-		goto out;
-	}
 	tmp->has_meta = 1;
-	if (o->state_dir && (tmp->meta.revision > last || !last) &&
-	    (state_write(o->state_dir, tmp->id, tmp->meta.revision, err) < 0 ||
-	     (signed_id && state_write(o->state_dir, signed_id, tmp->meta.revision, err) < 0)))
-		goto out;
 	/* Cached only once everything was accepted: a refused repository
 	 * leaves no trace. */
 	if (put_meta)
@@ -603,11 +649,8 @@ out:
 	if (!ret && reboot_key)
 		hp_cache_reboot_put(o->cache, tmp->id, reboot_key, &tmp->reboot);
 	free(reboot_key);
-	free(signed_id);
 	hp_repomd_release(&md);
 	free(key);
-	free(meta_path);
-	free(repomd_path);
 	return ret;
 }
 
