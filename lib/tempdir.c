@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The slots the handler reads. `used` is set last and cleared first, with
@@ -65,12 +67,20 @@ static void remove_on_signal(int sig)
 
 		if (!slots[i].used || slots[i].owner != self)
 			continue;
-		fd = open(slots[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0) {
-			remove_contents(fd, 8);
-			close(fd);
+		/* A helper still running (gpg holding its lock file) may add
+		 * an entry behind the scan: a few more rounds, 10 ms apart. */
+		for (int round = 0; round < 20; round++) {
+			struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+			fd = open(slots[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0) {
+				remove_contents(fd, 8);
+				close(fd);
+			}
+			if (rmdir(slots[i].path) == 0 || errno != ENOTEMPTY)
+				break;
+			nanosleep(&pause, NULL);
 		}
-		rmdir(slots[i].path);
 		slots[i].used = 0;
 	}
 	errno = saved;
@@ -110,13 +120,11 @@ static void block_signals(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
+/* Called with the signals blocked. */
 static void track(const char *dir)
 {
-	sigset_t old;
-
 	if (strlen(dir) >= PATH_MAX)
 		return;
-	block_signals(&old);
 	install_handlers();
 	for (size_t i = 0; i < HP_TEMPDIR_MAX; i++) {
 		if (slots[i].used)
@@ -126,7 +134,6 @@ static void track(const char *dir)
 		slots[i].used = 1;
 		break;
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void hp_tempdir_forget(const char *dir)
@@ -142,20 +149,60 @@ void hp_tempdir_forget(const char *dir)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Removes <tmp>/<prefix><pid>-* of ours whose process is gone: what
+ * SIGKILL (or a helper racing the handler) left behind. */
+static void sweep_dead(const char *tmp, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (end == de->d_name + plen || *end != '-' || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = hp_path_join(tmp, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			hp_remove_tree(path);
+		free(path);
+	}
+	closedir(d);
+}
+
 char *hp_tempdir_create(const char *prefix, struct hp_strbuf *err)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *dir;
+	sigset_t old;
+	int made;
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	dir = hp_xasprintf("%s/%sXXXXXX", tmp, prefix);
-	if (!mkdtemp(dir)) {
+	sweep_dead(tmp, prefix);
+	/* The pid in the name lets a later run sweep it if this one dies
+	 * of SIGKILL. */
+	dir = hp_xasprintf("%s/%s%ld-XXXXXX", tmp, prefix, (long)getpid());
+	/* Created and registered as one step: a signal in between would
+	 * leave it for the next run's sweep. */
+	block_signals(&old);
+	made = mkdtemp(dir) != NULL;
+	if (made)
+		track(dir);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!made) {
 		hp_error_errno(err, errno, "cannot create a temporary directory in '%s'", tmp);
 		free(dir);
 		return NULL;
 	}
-	track(dir);
 	return dir;
 }
 
@@ -163,7 +210,9 @@ void hp_tempdir_remove(char *dir)
 {
 	if (!dir)
 		return;
-	hp_tempdir_forget(dir);
+	/* Still registered while it goes: a signal meanwhile finishes the
+	 * job (the handler needs no lock and no allocation). */
 	hp_remove_tree(dir);
+	hp_tempdir_forget(dir);
 	free(dir);
 }

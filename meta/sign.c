@@ -550,12 +550,14 @@ void hp_gnupg_home_remove(const char *home)
 
 	if (!home)
 		return;
+	if (stat(home, &st) == 0) {
+		/* Agents started for the home (key generation, signing) would
+		 * keep running and hold its sockets; socket dirs under
+		 * /run/user go too. */
+		run_gpgconf(home, "--kill", "all");
+		run_gpgconf(home, "--remove-socketdir", NULL);
+		hp_remove_tree(home);
+	}
+	/* unregistered last: a signal meanwhile still removes it */
 	hp_tempdir_forget(home);
-	if (stat(home, &st) < 0)
-		return;
-	/* Agents started for the home (key generation, signing) would keep
-	 * running and hold its sockets; socket dirs under /run/user go too. */
-	run_gpgconf(home, "--kill", "all");
-	run_gpgconf(home, "--remove-socketdir", NULL);
-	hp_remove_tree(home);
 }

@@ -4,11 +4,9 @@
 #include "hp_repo.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,44 +305,11 @@ static int validate_meta(const struct hp_meta *m, const char *url, const char *f
  * verified are the bytes that are used, even if the repository (a dnf
  * cache being refreshed, a shared mount) changes meanwhile. */
 
-/* Removes the snapshots of runs that were killed (SIGKILL, SIGTERM before
- * their cleanup; issue 11): hp-repo-<pid>-* of ours whose process is gone. */
-static void snapshot_sweep(const char *tmp)
-{
-	DIR *d = opendir(tmp);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct stat st;
-		char *end, *path;
-		long pid;
-
-		if (strncmp(de->d_name, "hp-repo-", 8))
-			continue;
-		pid = strtol(de->d_name + 8, &end, 10);
-		if (end == de->d_name + 8 || *end != '-' || pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		path = hp_path_join(tmp, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
-			hp_remove_tree(path);
-		free(path);
-	}
-	closedir(d);
-}
-
+/* hp-repo-<pid>-XXXXXX: removed on a fatal signal, swept by a later run
+ * after SIGKILL (hp_tempdir.h). */
 static char *snapshot_new(struct hp_strbuf *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	char prefix[64];
-
-	snapshot_sweep(tmp && *tmp ? tmp : "/tmp");
-	/* The pid in the name lets a later run sweep it if this one dies of
-	 * SIGKILL; other fatal signals remove it at once (hp_tempdir.h). */
-	snprintf(prefix, sizeof(prefix), "hp-repo-%ld-", (long)getpid());
-	return hp_tempdir_create(prefix, err);
+	return hp_tempdir_create("hp-repo-", err);
 }
 
 static void snapshot_free(char *dir)

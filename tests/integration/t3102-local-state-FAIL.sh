@@ -157,4 +157,34 @@ os.execv(sys.argv[1], sys.argv[1:])' "$HP" --root "$root" --gpgkey "$key" \
 	NCASES=$((NCASES + 1))
 done
 
+# ... at any point of a run: SIGTERM at random moments inside one measured
+# check of the signed local repository (snapshot, GnuPG home, verification,
+# parsing, state writes). Each run either finishes (100) or dies of the
+# signal (143); none leaves a temporary directory, and the state it may have
+# written still lets the next check pass.
+rm -rf "${snaps:?}"/*
+t0=$(date +%s%N)
+TMPDIR=$snaps "$HP" --root "$root" --repo "$repo" --gpgkey "$key" check >/dev/null 2>&1 || true
+span=$(( ($(date +%s%N) - t0) / 1000 ))
+killed=0
+for i in $(seq 30); do
+	TMPDIR=$snaps "$HP" --root "$root" --repo "$repo" --gpgkey "$key" check >/dev/null 2>&1 &
+	victim=$!
+	sleep "$(awk -v s="$span" -v r="$RANDOM" 'BEGIN { printf "%.6f", s * r / 32767 / 1e6 }')"
+	kill -TERM "$victim" 2>/dev/null || true
+	rc=0
+	wait "$victim" || rc=$?
+	case $rc in
+	143) killed=$((killed + 1)) ;;
+	100) ;;
+	*) FAILS+=("SIGTERM loop $i: check exited $rc (expected 100 or 143)") ;;
+	esac
+	left=$(ls -A "$snaps")
+	[ -z "$left" ] || FAILS+=("SIGTERM loop $i (exit $rc): left behind: $left")
+	NCASES=$((NCASES + 1))
+done
+hp_log "SIGTERM loop: $killed of 30 runs killed mid-run (span ${span} us)"
+[ "$killed" -ge 10 ] || FAILS+=("SIGTERM loop: only $killed of 30 kills landed inside a run")
+TMPDIR=$snaps hp_assert_exit 100 "$HP" --root "$root" --repo "$repo" --gpgkey "$key" check
+
 hp_bad_report "t3102-local-state-FAIL"
