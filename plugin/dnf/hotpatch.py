@@ -55,13 +55,13 @@ def _load_policy_package(here):
 _HERE = os.path.dirname(os.path.realpath(__file__))
 _load_policy_package(_HERE)
 try:
-    from dnf_hotpatch.command import HP_EXIT_AVAILABLE, HP_EXIT_OK, Runner, refused_error
-    from dnf_hotpatch.config import Settings, automatic_off, in_window, now_epoch
+    # (_merge_check, parse_window: the plugin's names for the tests that load this file)
+    from dnf_hotpatch.command import (HP_EXIT_AVAILABLE, HP_EXIT_OK, Runner, refused_error,
+                                      merge_check as _merge_check)  # noqa: F401
+    from dnf_hotpatch.config import (Settings, automatic_off, in_window, now_epoch,
+                                     parse_window)  # noqa: F401
     from dnf_hotpatch.policy import (Holds, check_components, dry_run, needs_restarting_names,
                                      provided_components, reboot_rules, root_is_live)
-    # not used here: the plugin's names for the tests that load this file
-    from dnf_hotpatch.command import merge_check as _merge_check  # noqa: F401
-    from dnf_hotpatch.config import parse_window  # noqa: F401
 except ImportError as e:
     # dnf: 'Failed loading plugin "hotpatch": <this>'; plain dnf runs on.
     raise ImportError("dnf-hotpatch: the plugin's python package dnf_hotpatch is missing "
@@ -186,10 +186,8 @@ class HotpatchUpgrade(object):
             raise
         self.check = pending.result()
         self.runner.note_skipped(getattr(self, 'enabled', {}))
-        keep = set()
-        if self.check is not None:
-            for a in self.check['available']:
-                keep.add((a['package'], a['evr'], a['arch']))
+        keep = set((a['package'], a['evr'], a['arch'])
+                   for a in (self.check or {}).get('available', []))
         hotpatches = self._hotpatch_packages(avail, inst_comps)
         # Which hotpatch fits the running build is the hotpatch command's
         # decision only: every other hotpatch package (an rpm-newer one for

@@ -92,7 +92,8 @@ class TestInWindow(LocalTime):
     def test_week_wrap_ranges(self):
         self.assertTrue(self.inside('Sat-Mon 10:00-11:00', 2026, 11, 30, 10, 30))
         self.assertFalse(self.inside('Sat-Mon 10:00-11:00', 2026, 12, 1, 10, 30))
-        self.assertTrue(self.inside('Sun 22:00-06:00', 2026, 11, 23, 5, 59))   # previous week's Sunday
+        # Monday 2026-11-23: the window of the Sunday before (the previous week)
+        self.assertTrue(self.inside('Sun 22:00-06:00', 2026, 11, 23, 5, 59))
 
 
 class TestInWindowLocal(LocalTime):

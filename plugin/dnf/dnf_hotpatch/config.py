@@ -49,7 +49,8 @@ class Settings(object):
         self.apply_timeout = _positive_int('apply_timeout', get('apply_timeout'))
         self.check_timeout = _positive_int('check_timeout', get('check_timeout'))
         self.fetch_timeout = _positive_int('fetch_timeout', get('fetch_timeout'))
-        self.baseline_policy = _one_of('baseline_policy', get('baseline_policy'), ('hold', 'window'))
+        self.baseline_policy = _one_of('baseline_policy', get('baseline_policy'),
+                                       ('hold', 'window'))
         self.maintenance_window = get('maintenance_window').strip('"\'')
         self.window = None
         if self.maintenance_window:
