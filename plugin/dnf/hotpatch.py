@@ -5,9 +5,11 @@
 #
 # A thin shim: resolution ("which hotpatch matches what is running, which
 # updates need a reboot") and live apply are done by the `hotpatch` command
-# (C), run with --json; this file only turns its answer into dnf's own
-# transaction (so dnf's gpgcheck, progress, history and plugins apply) and
-# runs `hotpatch apply --all` afterwards.  See docs/dnf-plugin.md.
+# (C), run with --json; the policy around it (hotpatch.conf, maintenance
+# windows, repo groups, holds) is the dnf_hotpatch package; this file only
+# turns their answers into dnf's own transaction (so dnf's gpgcheck,
+# progress, history and plugins apply) and runs `hotpatch apply --all`
+# afterwards.  See docs/dnf-plugin.md.
 #
 # Without --hotpatch and outside `dnf hotpatch`, the plugin does nothing: the
 # upgrade command it installs is dnf's own with one more option.
@@ -16,15 +18,10 @@ from __future__ import absolute_import
 from __future__ import unicode_literals
 
 import argparse
-import glob
-import json
+import importlib.util
 import logging
 import os
-import shlex
-import shutil
-import subprocess
 import sys
-import time
 
 import dnf
 import dnf.cli
@@ -34,453 +31,42 @@ from dnf.cli.commands.upgrade import UpgradeCommand
 
 logger = logging.getLogger('dnf.plugin.hotpatch')
 
-# Exit codes of the hotpatch command (DESIGN.md).
-HP_EXIT_OK = 0
-HP_EXIT_ERROR = 1
-HP_EXIT_USAGE = 2
-HP_EXIT_AVAILABLE = 100
-COMMAND_WORDS = ('check', 'status', 'apply', 'revert', 'reapply', 'needs-reboot')
 
-DEFAULTS = {
-    # dnf-plugins-core needs-restarting's NEED_REBOOT, plus microcode_ctl
-    # (docs/dnf-plugin.md says why each needs a reboot).  The running
-    # kernel's build packages (installonlypkg(kernel), installonlypkgs) and
-    # the names in needs-restarting.d/*.conf are held on top of this list.
-    'reboot_requiring': ('kernel kernel-core kernel-rt glibc linux-firmware systemd dbus '
-                         'dbus-broker dbus-daemon microcode_ctl'),
-    'hotpatch_command': '/usr/bin/hotpatch',
-    'apply_timeout': '60',
-    'check_timeout': '300',
-    'fetch_timeout': '300',
-    'baseline_policy': 'hold',
-    'maintenance_window': '',
-    'reboot': 'never',
-    # dnf-automatic's default, so admins meet no surprise.
-    'reboot_command': "shutdown -r +5 'Rebooting after applying package updates'",
-    # dnf-automatic runs install hotpatches and hold back as --hotpatch does
-    'automatic': 'no',
-}
-
-DAYS = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
-WEEK_MIN = 7 * 24 * 60
-
-
-class Settings(object):
-    """The [main] section of hotpatch.conf, validated.  Built lazily, only
-    when --hotpatch or `dnf hotpatch` is used, so that a broken config never
-    breaks plain dnf commands."""
-
-    def __init__(self, parser):
-        def get(key):
-            if parser.has_section('main') and parser.has_option('main', key):
-                return parser.getValue('main', key).strip()
-            return DEFAULTS[key]
-
-        self.reboot_requiring = get('reboot_requiring').replace(',', ' ').split()
-        self.hotpatch_command = get('hotpatch_command')
-        self.apply_timeout = _positive_int('apply_timeout', get('apply_timeout'))
-        self.check_timeout = _positive_int('check_timeout', get('check_timeout'))
-        self.fetch_timeout = _positive_int('fetch_timeout', get('fetch_timeout'))
-        self.baseline_policy = get('baseline_policy')
-        if self.baseline_policy not in ('hold', 'window'):
-            raise dnf.exceptions.ConfigError(
-                "hotpatch.conf: baseline_policy must be 'hold' or 'window', not '%s'"
-                % self.baseline_policy)
-        self.maintenance_window = get('maintenance_window').strip('"\'')
-        self.window = None
-        if self.maintenance_window:
-            self.window = parse_window(self.maintenance_window)
-        if self.baseline_policy == 'window' and self.window is None:
-            raise dnf.exceptions.ConfigError(
-                'hotpatch.conf: baseline_policy=window needs maintenance_window')
-        self.reboot = get('reboot')
-        if self.reboot not in ('never', 'when-needed'):
-            raise dnf.exceptions.ConfigError(
-                "hotpatch.conf: reboot must be 'never' or 'when-needed', not '%s'"
-                % self.reboot)
-        self.reboot_command = get('reboot_command')
-        self.automatic = get('automatic').lower()
-        if self.automatic not in ('yes', 'no', '1', '0', 'true', 'false'):
-            raise dnf.exceptions.ConfigError(
-                "hotpatch.conf: automatic must be 'yes' or 'no', not '%s'" % self.automatic)
-        self.automatic = self.automatic in ('yes', '1', 'true')
-
-
-def _positive_int(key, value):
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n <= 0:
-        raise dnf.exceptions.ConfigError(
-            "hotpatch.conf: %s must be a positive number of seconds, not '%s'" % (key, value))
-    return n
-
-
-def parse_window(text):
-    """Parse "[DAYS] HH:MM-HH:MM" (DAYS: "Sun", "Sat,Sun", "Mon-Fri"; none =
-    every day).  Returns (days, start_minute, duration_minutes); a window whose
-    end is not after its start runs past midnight."""
-    parts = text.split()
-    if len(parts) == 1:
-        days_txt, times = None, parts[0]
-    elif len(parts) == 2:
-        days_txt, times = parts
-    else:
-        raise _window_error(text)
-    days = set()
-    if days_txt is None:
-        days = set(range(7))
-    else:
-        for item in days_txt.lower().split(','):
-            ends = item.split('-')
-            if len(ends) > 2 or any(e[:3] not in DAYS or len(e) < 3 for e in ends):
-                raise _window_error(text)
-            first = DAYS.index(ends[0][:3])
-            last = DAYS.index(ends[-1][:3])
-            d = first
-            while True:
-                days.add(d)
-                if d == last:
-                    break
-                d = (d + 1) % 7
-    try:
-        start_txt, end_txt = times.split('-')
-        start = _minutes(start_txt)
-        end = _minutes(end_txt)
-    except ValueError:
-        raise _window_error(text)
-    duration = end - start
-    if duration <= 0:
-        duration += 24 * 60
-    return (sorted(days), start, duration)
-
-
-def _minutes(hhmm):
-    h, m = hhmm.split(':')
-    h, m = int(h), int(m)
-    if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
-        raise ValueError(hhmm)
-    return h * 60 + m
-
-
-def _window_error(text):
-    return dnf.exceptions.ConfigError(
-        "hotpatch.conf: maintenance_window '%s' is not \"[Mon-Fri|Sat,Sun] HH:MM-HH:MM\"" % text)
-
-
-def now_epoch():
-    """The current time; HP_NOW (epoch seconds) overrides it for tests."""
-    env = os.environ.get('HP_NOW')
-    if env:
-        try:
-            return float(env)
-        except ValueError:
-            raise dnf.exceptions.Error("HP_NOW='%s' is not a number of seconds" % env)
-    return time.time()
-
-
-def in_window(window, epoch):
-    """True when the local time `epoch` falls in the window (days, start,
-    duration), including a window that started the day before."""
-    days, start, duration = window
-    tm = time.localtime(epoch)
-    now = tm.tm_wday * 24 * 60 + tm.tm_hour * 60 + tm.tm_min
-    for d in days:
-        begin = d * 24 * 60 + start
-        for t in (now, now + WEEK_MIN):
-            if begin <= t < begin + duration:
-                return True
-    return False
-
-
-def dry_run(base):
-    """Why this run may change nothing, or None: --assumeno, --downloadonly,
-    tsflags=test.  dnf calls the command's run_transaction() after those too
-    (and after "Nothing to do"); a declined prompt never gets there."""
-    conf = base.conf
-    if conf.assumeno:
-        return '--assumeno'
-    if getattr(conf, 'downloadonly', False):
-        return '--downloadonly'
-    if 'test' in (conf.tsflags or []):
-        return 'tsflags=test'
-    return None
-
-
-def root_is_live(base):
-    """Whether dnf's installroot is the running system: "/", or any root
-    with HP_ROOT_IS_LIVE=1 (the hotpatch command's own rule)."""
-    root = base.conf.installroot
-    if not root or os.path.realpath(root) == '/':
-        return True
-    return os.environ.get('HP_ROOT_IS_LIVE') == '1'
-
-
-def needs_restarting_names(base):
-    """The package names in <installroot>/etc/dnf/plugins/needs-restarting.d/
-    *.conf, one a line, as dnf's needs-restarting reads them."""
-    d = os.path.join(base.conf.installroot or '/', 'etc/dnf/plugins/needs-restarting.d')
-    names = set()
-    try:
-        files = sorted(os.listdir(d))
-    except OSError:
-        return names
-    for f in files:
-        path = os.path.join(d, f)
-        if not f.endswith('.conf') or os.path.isdir(path):
+def _load_policy_package(here):
+    """dnf_hotpatch, the plugin's policy package, from beside this file
+    first: plugin/dnf/dnf_hotpatch in a source tree, <site-packages>/
+    dnf_hotpatch next to <site-packages>/dnf-plugins as installed (so a
+    plugin in an --installroot uses the package installed with it), else
+    from python's path (the imports below)."""
+    for top in (here, os.path.dirname(here)):
+        init = os.path.join(top, 'dnf_hotpatch', '__init__.py')
+        if 'dnf_hotpatch' in sys.modules or not os.path.isfile(init):
             continue
+        spec = importlib.util.spec_from_file_location(
+            'dnf_hotpatch', init, submodule_search_locations=[os.path.dirname(init)])
+        sys.modules['dnf_hotpatch'] = module = importlib.util.module_from_spec(spec)
         try:
-            with open(path) as fp:
-                names.update(l.strip() for l in fp if l.strip() and not l.startswith('#'))
-        except OSError as e:
-            logger.warning('hotpatch: cannot read %s: %s', path, e.strerror)
-    return names
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules['dnf_hotpatch']
+            raise
 
 
-def _file_url_path(url):
-    if url.startswith('file://'):
-        return url[len('file://'):]
-    if url.startswith('/'):
-        return url
-    return None
-
-
-def _stop(proc):
-    """SIGTERM to the command only (it reverses a stalled apply itself),
-    SIGKILL if it has not ended 15 s later."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-class Runner(object):
-    """Runs the hotpatch command for one dnf Base."""
-
-    def __init__(self, base, settings):
-        self.base = base
-        self.settings = settings
-        self.refused = {}       # dnf repo id -> why its hotpatch metadata was refused
-
-    def executable(self):
-        cmd = self.settings.hotpatch_command
-        path = cmd if os.path.isabs(cmd) else shutil.which(cmd)
-        if not path or not os.access(path, os.X_OK):
-            raise dnf.exceptions.Error(
-                "hotpatch: cannot run '%s' (hotpatch_command in hotpatch.conf): not an executable"
-                % cmd)
-        return path
-
-    def root_args(self):
-        root = self.base.conf.installroot
-        # hotpatch.conf's network deadline (the command's default: not repeated).
-        args = []
-        if self.settings.fetch_timeout != int(DEFAULTS['fetch_timeout']):
-            args = ['--fetch-timeout', str(self.settings.fetch_timeout)]
-        if root and os.path.realpath(root) != '/':
-            return args + ['--root', root]
-        return args
-
-    def hotpatch_repos(self, updateinfo=False):
-        """Enabled repos whose `hotpatch` metadata dnf downloaded (with
-        updateinfo=True also those with only `updateinfo`: their
-        reboot_suggested advisories count too).  Passed to the command as
-        their local cache directory: the snapshot dnf verified and resolves
-        against, so both sides see the same revision."""
-        types = ('hotpatch', 'updateinfo') if updateinfo else ('hotpatch',)
-        repos = []
-        for repo in sorted(self.base.repos.iter_enabled(), key=lambda r: r.id):
-            for mdtype in types:
-                try:
-                    path = repo.get_metadata_path(mdtype)
-                except Exception:
-                    path = ''
-                if path and os.path.isfile(path) and repo.id not in self.refused:
-                    repos.append((repo, os.path.dirname(os.path.dirname(path))))
-                    break
-        return repos
-
-    def repo_groups(self, updateinfo=False):
-        """[(args, [repo ids])]: one group, so one command run: repos with
-        repo_gpgcheck on are passed with --repo and verified with their
-        keys, those with it off with --repo-nogpgcheck (read unsigned, as
-        dnf reads them); [] when no repo has the metadata."""
-        args, ids = [], []
-        for repo, path in self.hotpatch_repos(updateinfo):
-            if repo.repo_gpgcheck:
-                args += ['--repo', path]
-                for key in repo.gpgkey:
-                    kpath = _file_url_path(key)
-                    if kpath is None:
-                        logger.warning('hotpatch: repo %s: gpgkey %s is not a local file, '
-                                       'not passed to the hotpatch command', repo.id, key)
-                    elif kpath not in args:
-                        args += ['--gpgkey', kpath]
-            else:
-                args += ['--repo-nogpgcheck', path]
-            ids.append(repo.id)
-        return [(args, ids)] if ids else []
-
-    def run(self, args, capture=True, timeout=None):
-        """Run the command; returns (exit code, stdout, stderr).  On timeout
-        the command is terminated (it reverses its own stuck work on SIGTERM)
-        and an error raised."""
-        return self.wait(self.start(args, capture), args, timeout)
-
-    def start(self, args, capture=True):
-        """Start the command; wait() collects it."""
-        argv = [self.executable()] + args
-        logger.debug('hotpatch: running %s', ' '.join(shlex.quote(a) for a in argv))
-        pipe = subprocess.PIPE if capture else None
-        try:
-            return subprocess.Popen(argv, stdout=pipe, stderr=pipe, universal_newlines=True)
-        except OSError as e:
-            raise dnf.exceptions.Error("hotpatch: cannot run '%s': %s" % (argv[0], e.strerror))
-
-    def wait(self, proc, args, timeout=None):
-        """(exit code, stdout, stderr) of a start()ed command; `timeout`
-        counts from this call."""
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            # never wait on pipes a leftover helper may still hold.
-            _stop(proc)
-            try:
-                proc.communicate(timeout=2)
-            except subprocess.TimeoutExpired:
-                for f in (proc.stdout, proc.stderr):
-                    if f:
-                        f.close()
-            words = [a for a in args if a in COMMAND_WORDS]
-            raise dnf.exceptions.Error('hotpatch %s did not finish within %d s, stopped'
-                                       % (words[0] if words else '', timeout))
-        return proc.returncode, out or '', err or ''
-
-    def check(self, updateinfo=False):
-        """Merged `hotpatch check --json` over the repos with hotpatch
-        metadata, or None when no enabled repo has any.  With updateinfo,
-        `check --updateinfo` over those with updateinfo too: the command
-        reads it (libsolv, checksum from the verified repomd.xml) and lists
-        the packages of reboot_suggested advisories in "reboot_suggested"
-        (hawkey does not expose the flag)."""
-        return self.start_check(updateinfo).result()
-
-    def start_check(self, updateinfo=False):
-        """check() in two steps: the first `hotpatch check` starts now, so
-        that the caller can do work of its own meanwhile; result() waits for
-        it and runs the others (if any) one after the other."""
-        return PendingCheck(self, updateinfo)
-
-
-class PendingCheck(object):
-    """A Runner.check() under way (see Runner.start_check)."""
-
-    def __init__(self, runner, updateinfo):
-        self.runner = runner
-        extra = ['--updateinfo'] if updateinfo else []
-        self.todo = [(runner.root_args() + args + ['check', '--json'] + extra, ids)
-                     for args, ids in runner.repo_groups(updateinfo)]
-        # the command names a refused --repo by the path it was given
-        self.ids = dict((path, repo.id) for repo, path in runner.hotpatch_repos(updateinfo))
-        self.proc = None
-        if self.todo:
-            self.proc = runner.start(self.todo[0][0])
-
-    def abort(self):
-        """Stop the started command: the caller failed meanwhile.  SIGTERM,
-        as on a timeout (the command cleans up after itself)."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        _stop(proc)
-        for f in (proc.stdout, proc.stderr):
-            if f:
-                f.close()
-
-    def result(self):
-        runner = self.runner
-        merged = None
-        for i, (args, ids) in enumerate(self.todo):
-            proc = self.proc if i == 0 else runner.start(args)
-            self.proc = None
-            rc, out, err = runner.wait(proc, args, timeout=runner.settings.check_timeout)
-            if rc not in (HP_EXIT_OK, HP_EXIT_AVAILABLE) and not self._refusals(rc, out, err):
-                raise dnf.exceptions.Error('hotpatch check failed for repo %s: %s'
-                                           % (', '.join(ids), _last_line(err, rc)))
-            if rc == HP_EXIT_ERROR and not out.strip():
-                continue        # every repo of the group refused (recorded)
-            try:
-                res = json.loads(out)
-            except ValueError as e:
-                raise dnf.exceptions.Error('hotpatch check: output is not JSON: %s' % e)
-            merged = _merge_check(merged, res)
-        return merged
-
-    def _refusals(self, rc, out, err):
-        """Exit 1 with one 'repository X refused: WHY' line per refused
-        repo (and, when others verified, their JSON): a stale hotpatch repo
-        costs only its own hotpatches.  Records them in runner.refused;
-        False when the failure is something else."""
-        if rc != HP_EXIT_ERROR:
-            return False
-        found = {}
-        try:
-            for r in json.loads(out).get('repos') or [] if out.strip() else []:
-                if r.get('error'):
-                    found[self.ids.get(r.get('url'), r.get('id'))] = r['error']
-        except (ValueError, AttributeError):
-            return False
-        prefix = "hotpatch: error: repository '"
-        for line in err.splitlines():
-            if line.startswith(prefix) and "' refused: " in line:
-                path, why = line[len(prefix):].split("' refused: ", 1)
-                found.setdefault(self.ids.get(path, path), why)
-        if not found:
-            return False
-        for rid, why in sorted(found.items()):
-            logger.warning('hotpatch: repository %s: hotpatch metadata refused (%s); its '
-                           'hotpatches are skipped, the rest of the upgrade runs', rid, why)
-        self.runner.refused.update(found)
-        return True
-
-
-def _last_line(err, rc):
-    lines = [l for l in err.splitlines() if l.strip()]
-    return lines[-1] if lines else 'exit status %d' % rc
-
-
-def _merge_check(acc, res):
-    if acc is None:
-        acc = {'running': [], 'baseline': None, 'available': [], 'held_back': [],
-               'reboot_suggested': []}
-    for item in res.get('running') or []:
-        if item not in acc['running']:
-            acc['running'].append(item)
-    if acc['baseline'] is None:
-        acc['baseline'] = res.get('baseline')
-    seen = set((a.get('package'), a.get('evr'), a.get('arch')) for a in acc['available'])
-    for a in res.get('available') or []:
-        key = (a.get('package'), a.get('evr'), a.get('arch'))
-        if key not in seen:
-            seen.add(key)
-            acc['available'].append(a)
-    names = set(h.get('name') for h in acc['held_back'])
-    for h in res.get('held_back') or []:
-        if h.get('name') not in names:
-            names.add(h.get('name'))
-            acc['held_back'].append(h)
-    nevras = set((r.get('name'), r.get('evr'), r.get('arch')) for r in acc['reboot_suggested'])
-    for r in res.get('reboot_suggested') or []:
-        key = (r.get('name'), r.get('evr'), r.get('arch'))
-        if key not in nevras:
-            nevras.add(key)
-            acc['reboot_suggested'].append(r)
-    return acc
+_HERE = os.path.dirname(os.path.realpath(__file__))
+_load_policy_package(_HERE)
+try:
+    # (_merge_check, parse_window: the plugin's names for the tests that load this file)
+    from dnf_hotpatch.command import (HP_EXIT_AVAILABLE, HP_EXIT_OK, Runner, refused_error,
+                                      merge_check as _merge_check)  # noqa: F401
+    from dnf_hotpatch.config import (Settings, automatic_off, in_window, now_epoch,
+                                     parse_window)  # noqa: F401
+    from dnf_hotpatch.policy import (Holds, check_components, dry_run, needs_restarting_names,
+                                     provided_components, reboot_rules, root_is_live)
+except ImportError as e:
+    # dnf: 'Failed loading plugin "hotpatch": <this>'; plain dnf runs on.
+    raise ImportError("dnf-hotpatch: the plugin's python package dnf_hotpatch is missing "
+                      "(looked in %s, %s and python's path): %s"
+                      % (_HERE, os.path.dirname(_HERE), e))
 
 
 class HotpatchUpgradeCommand(UpgradeCommand):
@@ -524,13 +110,7 @@ def _installed_components(installed):
     provide in the sack (0.4 s at 60,000 packages) even on an installed-only
     query; the installed packages' own provides are a few thousand strings
     (2 ms)."""
-    comps = set()
-    for p in installed:
-        for prov in p.provides:
-            text = str(prov)
-            if text.startswith('hotpatch(') and ')' in text:
-                comps.add(text[len('hotpatch('):text.index(')')])
-    return comps
+    return provided_components(str(prov) for p in installed for prov in p.provides)
 
 
 def _names_matching(query, pat):
@@ -605,11 +185,9 @@ class HotpatchUpgrade(object):
             pending.abort()
             raise
         self.check = pending.result()
-        self._skipped_repos()
-        keep = set()
-        if self.check is not None:
-            for a in self.check['available']:
-                keep.add((a['package'], a['evr'], a['arch']))
+        self.runner.note_skipped(getattr(self, 'enabled', {}))
+        keep = set((a['package'], a['evr'], a['arch'])
+                   for a in (self.check or {}).get('available', []))
         hotpatches = self._hotpatch_packages(avail, inst_comps)
         # Which hotpatch fits the running build is the hotpatch command's
         # decision only: every other hotpatch package (an rpm-newer one for
@@ -627,27 +205,6 @@ class HotpatchUpgrade(object):
         self.excl = excl
         self.keep = keep
         self.installed = installed
-
-    def _skipped_repos(self):
-        """Repos dnf skipped as unavailable (skip_if_unavailable): one that
-        carried hotpatch metadata at its last download (its cache says so)
-        is a refused hotpatch repo; of the others nobody can tell."""
-        now = set(r.id for r in self.base.repos.iter_enabled())
-        for rid, repo in sorted(getattr(self, 'enabled', {}).items()):
-            if rid in now:
-                continue
-            try:
-                cached = glob.glob(os.path.join(repo._repo.getCachedir(), 'repodata',
-                                                '*hotpatch.xml*'))
-            except Exception:
-                cached = []
-            if cached:
-                self.runner.refused[rid] = 'unavailable (skipped by skip_if_unavailable)'
-                logger.warning('hotpatch: repository %s: unavailable, skipped by dnf; its '
-                               'hotpatches are skipped, the rest of the upgrade runs', rid)
-            else:
-                logger.warning('hotpatch: repository %s was skipped by dnf (unavailable); if it '
-                               'publishes hotpatches, they are not installed', rid)
 
     def _mark(self):
         base = self.base
@@ -674,99 +231,64 @@ class HotpatchUpgrade(object):
             logger.info('hotpatch: %s marked for install', nevra)
 
     def _hotpatch_packages(self, avail, inst_comps):
-        """The available packages that provide hotpatch(<component>), found
-        through the provides index: a glob over every provide of every
-        available package (hotpatch(*)) costs 0.4 s at 60,000 packages. The
-        components are those the hotpatch metadata names (check's answer) and
-        those of the installed hotpatches (inst_comps)."""
-        comps = set(inst_comps)
-        for key in ('running', 'held_back'):
-            for r in (self.check or {}).get(key) or []:
-                comps.add(r['name'])
-        for key in ('available', 'installed'):
-            for r in (self.check or {}).get(key) or []:
-                if r.get('component'):
-                    comps.add(r['component'])
+        """The available packages that provide hotpatch(<component>)
+        (check_components), found through the provides index: a glob over
+        every provide of every available package (hotpatch(*)) costs 0.4 s
+        at 60,000 packages."""
+        comps = check_components(self.check, inst_comps)
         if not comps:
             return avail.filter(empty=True)
         return avail.filter(provides=['hotpatch(%s)' % c for c in sorted(comps)])
 
     def _glob_reboot_requiring(self, avail):
-        """[(what, set of the available names it holds)]: reboot_requiring
-        in its order, then the names of needs-restarting.d, then the
-        packages of a kernel build (installonlypkg(kernel), and dnf's
-        installonlypkgs entries that name a kernel).  The globs run in C on
-        the sack (hawkey), not in Python over every available name."""
-        out = [("'%s' in reboot_requiring" % pat, _names_matching(avail, pat))
-               for pat in self.settings.reboot_requiring]
-        extra = sorted(needs_restarting_names(self.base))
-        if extra:
-            out.append(('listed in needs-restarting.d',
-                        set(p.name for p in avail.filter(name=extra))))
-        names, provides = [], ['installonlypkg(kernel)']
-        for item in self.base.conf.installonlypkgs:
-            if 'kernel' not in item:
-                continue        # installonlypkg(vm) and the like: no kernel build
-            (provides if '(' in item else names).append(item)
-        kernel = set(p.name for p in avail.filter(provides=sorted(set(provides))))
-        kernel.update(p.name for p in avail.filter(name=names)) if names else None
-        out.append(('a kernel build package (installonlypkg(kernel), installonlypkgs)', kernel))
+        """[(what, set of the available names it holds)] of reboot_rules,
+        asked from the sack (hawkey)."""
+        out = []
+        for why, globs, names, provides in reboot_rules(
+                self.settings.reboot_requiring, needs_restarting_names(self.base),
+                self.base.conf.installonlypkgs):
+            found = set()
+            for pat in globs:
+                found |= _names_matching(avail, pat)
+            for key, values in (('name', names), ('provides', provides)):
+                if values:
+                    found.update(p.name for p in avail.filter(**{key: values}))
+            out.append((why, found))
         return out
 
     def _hold(self, avail, hotpatches, globbed):
         """Returns the query of the available packages to hide because
         updating to them needs a reboot, and records the updates so held
-        back.  No name of a hotpatch package is held."""
+        back (Holds decides why).  No name of a hotpatch package is held."""
         sack = self.base.sack
-        check_held = {}
-        if self.check is not None:
-            for h in self.check['held_back']:
-                check_held[h['name']] = h
-        advisories = {}
-        for r in (self.check or {}).get('reboot_suggested') or []:
-            advisories.setdefault((r['name'], r['evr'], r['arch']), r['advisory'])
+        holds = Holds(self.check)
         # Which of the candidate names are names of hotpatch packages: one
         # name filter on the hotpatch query, not a walk over all of it.
-        cands = set(check_held)
-        for pat, names in globbed:
-            cands.update(names)
-        cands.update(name for name, evr, arch in advisories)
+        cands = holds.candidates(globbed)
         hotpatch_names = set()
         if cands:
             hotpatch_names = set(p.name for p in hotpatches.filter(name=sorted(cands)))
-        reasons = {}
-        for pat, names in globbed:
-            for name in names:
-                if name not in hotpatch_names and name not in reasons:
-                    reasons[name] = (None, 'needs a reboot: %s' % pat)
-        for name, h in check_held.items():
-            if name not in hotpatch_names:
-                reasons[name] = (h.get('baseline'), h.get('reason') or 'baseline component')
+        reasons = holds.by_name(globbed, hotpatch_names)
         excl = avail.filter(name=sorted(reasons)) if reasons else avail.filter(empty=True)
         # Per advisory, a filter on the few packages of its names, not on
         # the whole available set (0.15 ms each at 60,000 packages).
-        adv_names = set(name for name, evr, arch in advisories
-                        if name not in hotpatch_names and name not in reasons)
-        adv_avail = avail.filter(name=sorted(adv_names)) if adv_names else None
+        advised = holds.advised(hotpatch_names)
+        adv_avail = avail.filter(name=sorted(set(k[0] for k, a in advised))) if advised else None
         adv_pkgs = []
-        for (name, evr, arch), adv in sorted(advisories.items()):
-            if name in hotpatch_names or name in reasons:
-                continue
+        for (name, evr, arch), adv in advised:
+            if name in reasons:
+                continue        # an earlier advisory of the same name
             q = adv_avail.filter(name=name, evr=evr, arch=arch)
             if q:
                 adv_pkgs += list(q)
-                reasons[name] = (None, 'advisory %s suggests a reboot' % adv)
+                holds.advise(name, adv)
         if adv_pkgs:
             excl = excl.union(sack.query().filterm(pkg=adv_pkgs))
+        updates = []
         if reasons:
-            for p in avail.filter(name=sorted(reasons)).upgrades().intersection(excl):
-                cur = self.held.get(p.name)
-                if cur is None or sack.evr_cmp(p.evr, cur[0]) > 0:
-                    self.held[p.name] = (p.evr,) + reasons[p.name]
-        for name, h in check_held.items():
-            if name not in self.held:
-                self.held[name] = (h.get('evr'), h.get('baseline'),
-                                   h.get('reason') or 'baseline component')
+            updates = [(p.name, p.evr) for p in
+                       avail.filter(name=sorted(reasons)).upgrades().intersection(excl)]
+        self.held = holds.held(updates, sack.evr_cmp)
         return excl
 
     def after_transaction(self):
@@ -774,38 +296,23 @@ class HotpatchUpgrade(object):
         try:
             if dry:
                 logger.info('hotpatch: %s: nothing is made live (dry run)%s', dry,
-                            self._would_go_live())
+                            self.runner.would_go_live(self.marked))
             elif not root_is_live(self.base):
                 logger.info('hotpatch: %s is not the running system: its hotpatches go live '
                             'when it runs (hotpatch reapply at its boot); no engine is called',
                             self.base.conf.installroot)
             else:
-                self._apply()
+                # Counted over the installed packages' own provides, not with a
+                # provides glob (0.4 s at 60,000 packages, see _installed_components).
+                n = sum(1 for p in self.base.sack.query().installed() if _is_hotpatch(p))
+                self.runner.apply_all(n + len(self.check['available'] if self.check else []))
         finally:
-            self._report_refused()
+            error = refused_error(self.runner.refused)
+            if error is not None:
+                raise error
         if self.full and self.settings.reboot == 'when-needed' and not dry and \
                 root_is_live(self.base):
-            self._maybe_reboot()
-
-    def _would_go_live(self):
-        """'; a real run makes live: ...' -- the hotpatches this run would
-        install, and the installed ones for a running build not live now
-        (asked from `hotpatch status`, which reads the rpmdb and engines)."""
-        names = list(self.marked)
-        groups = self.runner.repo_groups()
-        rc, out, err = self.runner.run(self.runner.root_args() + (groups[0][0] if groups else [])
-                                       + ['--json', 'status'],
-                                       timeout=self.settings.check_timeout)
-        try:
-            for h in json.loads(out).get('installed') or []:
-                if h.get('for_running') and h.get('newest') and h.get('live') != 'yes':
-                    names.append('%s-%s.%s' % (h['package'], h['evr'], h['arch']))
-        except (ValueError, AttributeError, KeyError):
-            logger.warning('hotpatch: cannot read `hotpatch status --json` (exit status %d): %s',
-                           rc, _last_line(err, rc))
-        if not names:
-            return '; a real run makes no hotpatch live'
-        return '; a real run makes live: %s' % ', '.join(sorted(set(names)))
+            self.runner.maybe_reboot()
 
     def _report_plan(self):
         if not self.marked:
@@ -817,70 +324,11 @@ class HotpatchUpgrade(object):
             logger.info('hotpatch: installed into %s only; live when that system runs: %s',
                         self.base.conf.installroot, ', '.join(self.marked))
 
-    def _report_refused(self):
-        """At the end, after the rest of the upgrade: one line per refused
-        hotpatch repository, and a non-zero exit so timers see it."""
-        refused = self.runner.refused
-        if not refused:
-            return
-        for rid in sorted(refused):
-            logger.error('hotpatch: repository %s refused: %s', rid, refused[rid])
-        one = len(refused) == 1
-        raise dnf.exceptions.Error('hotpatch: %d hotpatch repositor%s refused; %s hotpatches '
-                                   'were not installed' % (len(refused),
-                                                           'y was' if one else 'ies were',
-                                                           'its' if one else 'their'))
-
-    def _apply(self):
-        # --repo: payloads are checked against the published (signed)
-        # checksums, not only the rpmdb's digests.
-        groups = self.runner.repo_groups()
-        repo_args = groups[0][0] if groups else []
-        # Counted over the installed packages' own provides, not with a
-        # provides glob (0.4 s at 60,000 packages, see _installed_components).
-        n = sum(1 for p in self.base.sack.query().installed() if _is_hotpatch(p))
-        timeout = self.settings.apply_timeout
-        # --timeout bounds each engine transition; the process as a whole
-        # also waits for the lock (30 s) and may apply several patches.
-        backstop = timeout * max(1, n + len(self.check['available'] if self.check else [])) + 60
-        rc, out, err = self.runner.run(self.runner.root_args() + repo_args +
-                                       ['apply', '--all', '--timeout', str(timeout)],
-                                       timeout=backstop)
-        for line in out.splitlines():
-            logger.info('%s', line)
-        if rc != HP_EXIT_OK:
-            for line in err.splitlines():
-                logger.error('%s', line)
-            raise dnf.exceptions.Error('hotpatch apply --all failed (exit status %d); '
-                                       'see `dnf hotpatch status`' % rc)
-        # Whether a fix is live is the engine's to say (apply's own
-        # output, `dnf hotpatch status`), never assumed here.
-        for line in err.splitlines():
-            logger.warning('%s', line)
-
     def _report_held(self):
-        if not self.held:
-            return
         for name in sorted(self.held):
             evr, baseline, reason = self.held[name]
             logger.info('Held back until baseline %s: %s-%s (%s)',
                         baseline or '(next)', name, evr, reason)
-
-    def _maybe_reboot(self):
-        rc, out, err = self.runner.run(self.runner.root_args() + ['needs-reboot'],
-                                       timeout=self.settings.check_timeout)
-        for line in (out + err).splitlines():
-            logger.info('%s', line)
-        if rc == 0:
-            logger.info('hotpatch: no reboot needed')
-            return
-        if rc != 1:
-            raise dnf.exceptions.Error('hotpatch needs-reboot failed (exit status %d)' % rc)
-        logger.info('hotpatch: reboot needed, running: %s', self.settings.reboot_command)
-        ret = subprocess.call(self.settings.reboot_command, shell=True)
-        if ret != 0:
-            raise dnf.exceptions.Error("hotpatch: reboot command '%s' failed (exit status %d)"
-                                       % (self.settings.reboot_command, ret))
 
 
 class HotpatchCommand(dnf.cli.Command):
@@ -925,33 +373,17 @@ class HotpatchCommand(dnf.cli.Command):
     def run(self):
         runner = Runner(self.base, self.settings)
         word, repos, root = self.SUBCOMMANDS[self.opts.subcommand]
-        groups = [([], [])]
-        if repos:
-            groups = runner.repo_groups()
-            if not groups:
-                if word == 'check':
-                    logger.info('No enabled repository has hotpatch metadata.')
-                    self._holds()
-                    return
-                groups = [([], [])]
-        if word == 'apply':
-            groups = groups[:1]     # signed repos first; one apply only
+        groups = runner.repo_groups() if repos else []
+        if repos and not groups and word == 'check':
+            logger.info('No enabled repository has hotpatch metadata.')
+            self._holds()
+            return
+        extra = (['--all'] if self.opts.hp_all else []) + \
+            (['--json'] if self.opts.hp_json else []) + self.opts.hp_args
         timeout = self.settings.apply_timeout * 4 + 60 if root else None
-        worst = HP_EXIT_OK
-        for group_args, ids in groups:
-            if len(groups) > 1:
-                # signed and unsigned repos are checked apart (--nogpgcheck
-                # is global in the hotpatch command)
-                logger.info('hotpatch %s: repositories %s', word, ', '.join(ids))
-            args = runner.root_args() + group_args + [word]
-            args += ['--all'] if self.opts.hp_all else []
-            args += ['--json'] if self.opts.hp_json else []
-            args += self.opts.hp_args
-            rc, _, _ = runner.run(args, capture=False, timeout=timeout)
-            if rc == HP_EXIT_AVAILABLE and word == 'check':
-                self.cli.demands.success_exit_status = HP_EXIT_AVAILABLE
-            elif rc != HP_EXIT_OK:
-                worst = rc
+        worst, available = runner.passthrough(word, groups, extra, timeout)
+        if available:
+            self.cli.demands.success_exit_status = HP_EXIT_AVAILABLE
         if word == 'check':
             self._holds()
         if worst != HP_EXIT_OK:
@@ -984,32 +416,8 @@ def revert_removed(base, settings):
     incoming = set(p.name for p in base.transaction.install_set)
     removed = set(_nevra(p) for p in base.transaction.remove_set
                   if p.name not in incoming and _is_hotpatch(p))
-    if not removed:
-        return
-    runner = Runner(base, settings)
-    rc, out, err = runner.run(runner.root_args() + ['--json', 'status'],
-                              timeout=settings.check_timeout)
-    try:
-        orphans = json.loads(out).get('orphans') or []
-    except ValueError:
-        logger.error('hotpatch: cannot read `hotpatch status --json` (exit status %d): %s',
-                     rc, _last_line(err, rc))
-        return
-    for o in orphans:
-        if o.get('package') not in removed:
-            continue
-        logger.info('hotpatch: %s was removed while live (%s %s): reverting it',
-                    o['package'], o['engine'], o['live_name'])
-        rc, out, err = runner.run(runner.root_args() + ['revert', o['live_name']],
-                                  timeout=settings.apply_timeout + 60)
-        for line in out.splitlines():
-            logger.info('%s', line)
-        if rc != HP_EXIT_OK:
-            for line in err.splitlines():
-                logger.error('%s', line)
-            logger.error('hotpatch: revert of %s failed (exit status %d); it stays live '
-                         'until reverted (`hotpatch revert --all`) or a reboot',
-                         o['live_name'], rc)
+    if removed:
+        Runner(base, settings).revert_orphans(removed)
 
 
 def _is_dnf_automatic(cli):
@@ -1045,6 +453,7 @@ def _extend_cli(cli):
 class Hotpatch(dnf.Plugin):
     name = 'hotpatch'
     auto = None     # HotpatchUpgrade of a dnf-automatic run (automatic = yes)
+    parser = None   # hotpatch.conf, read by config()
 
     def __init__(self, base, cli):
         super(Hotpatch, self).__init__(base, cli)
@@ -1057,18 +466,14 @@ class Hotpatch(dnf.Plugin):
     def config(self):
         # Read here, once: validated lazily (Settings) only when --hotpatch
         # or `dnf hotpatch` is used, so a broken file never breaks plain dnf.
-        parser = self.read_config(self.base.conf)
+        self.parser = parser = self.read_config(self.base.conf)
         for command in self.commands:
             command.settings_parser = parser
         # dnf-automatic: before fill_sack, so the hotpatch metadata is
         # downloaded with the rest.  Plain dnf-automatic when automatic = no.
         if not _is_dnf_automatic(self.cli):
             return
-        # only `automatic` is read unless it is on: a broken hotpatch.conf
-        # must not break a dnf-automatic that does not use the plugin
-        if not (parser.has_section('main') and parser.has_option('main', 'automatic')):
-            return
-        if parser.getValue('main', 'automatic').strip().lower() in ('no', '0', 'false'):
+        if automatic_off(parser):
             return
         self.auto = HotpatchUpgrade(self.base, Settings(parser))
         self.auto.configure()
@@ -1089,7 +494,6 @@ class Hotpatch(dnf.Plugin):
                 return
             if not root_is_live(self.base):
                 return      # an image's engine state is not this machine's
-            settings = Settings(self.read_config(self.base.conf))
-            revert_removed(self.base, settings)
+            revert_removed(self.base, Settings(self.parser or self.read_config(self.base.conf)))
         except dnf.exceptions.Error as e:
             logger.error('hotpatch: %s', e)

@@ -2,9 +2,9 @@
 # t6002-cmake-install: `cmake --install` lays the project out as a
 # distribution does -- configuration in /etc and state in /var when the
 # prefix is /usr, the dnf plugin where the build machine's dnf looks for
-# plugins -- and `cmake --install --prefix P` and DESTDIR=D write nothing
-# outside P or D (the install manifest and the trees are compared with the
-# exact expected lists).
+# plugins and its python package beside dnf's own -- and `cmake --install
+# --prefix P` and DESTDIR=D write nothing outside P or D (the install
+# manifest and the trees are compared with the exact expected lists).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,10 @@ hp_assert_eq /usr/lib/python3/dist-packages/dnf-plugins "$plugindir" "Debian's d
 usr_files="bin/hotpatch
 bin/hotpatch-repo
 lib/python3/dist-packages/dnf-plugins/hotpatch.py
+lib/python3/dist-packages/dnf_hotpatch/__init__.py
+lib/python3/dist-packages/dnf_hotpatch/command.py
+lib/python3/dist-packages/dnf_hotpatch/config.py
+lib/python3/dist-packages/dnf_hotpatch/policy.py
 lib/rpm/macros.d/macros.hotpatch
 lib/systemd/system-preset/80-dnf-hotpatch.preset
 lib/systemd/system/hotpatch-reapply.service
@@ -80,13 +84,19 @@ C1=$T/conf-detect
 cmake -S "$HP_SRC_DIR" -B "$C1" -DHP_TESTS=OFF >"$T/conf1.log" 2>&1 || { cat "$T/conf1.log" >&2; hp_fail "configure failed"; }
 hp_assert_contains "$T/conf1.log" "dnf plugin directory \(from /usr/bin/python3's dnf\): $plugindir"
 hp_assert_contains "$C1/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3/dist-packages/dnf-plugins"'
+# The plugin's package beside dnf's own module (its site-packages directory).
+sitedir=$(/usr/bin/python3 -c 'import os, dnf; print(os.path.dirname(os.path.dirname(os.path.abspath(dnf.__file__))))')
+hp_assert_contains "$T/conf1.log" "dnf plugin's python package directory \(from /usr/bin/python3's dnf\): $sitedir\$"
+hp_assert_contains "$C1/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3/dist-packages/dnf_hotpatch"'
 # Fedora's spec passes an absolute %{python3_sitelib}/dnf-plugins: still
 # relative to the prefix in the install rules, so --prefix relocates it.
 C2=$T/conf-fedora
 cmake -S "$HP_SRC_DIR" -B "$C2" -DHP_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr \
-	-DHP_DNF_PLUGIN_DIR=/usr/lib/python3.12/site-packages/dnf-plugins >"$T/conf2.log" 2>&1 ||
+	-DHP_DNF_PLUGIN_DIR=/usr/lib/python3.12/site-packages/dnf-plugins \
+	-DHP_PYTHON_SITE_DIR=/usr/lib/python3.12/site-packages >"$T/conf2.log" 2>&1 ||
 	{ cat "$T/conf2.log" >&2; hp_fail "configure with HP_DNF_PLUGIN_DIR failed"; }
 hp_assert_contains "$C2/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3.12/site-packages/dnf-plugins"'
+hp_assert_contains "$C2/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3.12/site-packages/dnf_hotpatch"'
 # Another prefix: configuration below it (GNUInstallDirs: only /usr and / mean /etc).
 C3=$T/conf-local
 cmake -S "$HP_SRC_DIR" -B "$C3" -DHP_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr/local >"$T/conf3.log" 2>&1 ||
@@ -95,5 +105,7 @@ hp_assert_contains "$C3/cmake_install.cmake" 'set\(_d "/usr/local/etc/dnf/plugin
 # ... and the plugin too (dnf's /usr path re-rooted, not written into /usr).
 hp_assert_contains "$C3/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3/dist-packages/dnf-plugins"'
 hp_assert_contains "$T/conf3.log" 'dnf plugin directory below the prefix /usr/local: /usr/local/lib/python3/dist-packages/dnf-plugins'
+hp_assert_contains "$C3/cmake_install.cmake" 'CMAKE_INSTALL_PREFIX\}/lib/python3/dist-packages/dnf_hotpatch"'
+hp_assert_contains "$T/conf3.log" "dnf plugin's python package directory below the prefix /usr/local: /usr/local/lib/python3/dist-packages "
 hp_assert_contains "$C1/cmake_install.cmake" 'set\(_d "/etc/dnf/plugins"\)'
 hp_log "install layout as expected"

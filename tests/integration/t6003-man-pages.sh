@@ -70,9 +70,11 @@ for s in $sub; do in_page dnf-hotpatch.8 "hotpatch $s"; done
 for o in $(grep -oE "add_argument\('--[a-z-]+'" "$HP_SRC_DIR/plugin/dnf/hotpatch.py" | sed "s/.*('//; s/'//"); do
 	in_page dnf-hotpatch.8 "$o"
 done
-# hotpatch.conf.5: every key of the plugin's defaults and of the shipped file.
-for k in $(sed -n '/^DEFAULTS = {/,/^}/p' "$HP_SRC_DIR/plugin/dnf/hotpatch.py" | grep -oE "^ +'[a-z_]+'" | tr -d " '") \
-	$(grep -oE '^#?[a-z_]+ *=' "$HP_SRC_DIR/plugin/dnf/hotpatch.conf" | tr -d '#= '); do
+# hotpatch.conf.5: every key of the plugin's defaults (its package's
+# config.py) and of the shipped file.
+keys=$(sed -n '/^DEFAULTS = {/,/^}/p' "$HP_SRC_DIR/plugin/dnf/dnf_hotpatch/config.py" | grep -oE "^ +'[a-z_]+'" | tr -d " '")
+[ -n "$keys" ] || hp_fail "no DEFAULTS found in the plugin's config.py"
+for k in $keys $(grep -oE '^#?[a-z_]+ *=' "$HP_SRC_DIR/plugin/dnf/hotpatch.conf" | tr -d '#= '); do
 	in_page hotpatch.conf.5 "$k"
 done
 # hotpatch-engines.5: every key and placeholder the exec engine accepts.

@@ -61,6 +61,16 @@ expected_main="/etc/bash_completion.d/dnf-hotpatch -rw-r--r--
 /usr/lib/python3/dist-packages/dnf-plugins/__pycache__/hotpatch.$py.opt-1.pyc -rw-r--r--
 /usr/lib/python3/dist-packages/dnf-plugins/__pycache__/hotpatch.$py.pyc -rw-r--r--
 /usr/lib/python3/dist-packages/dnf-plugins/hotpatch.py -rw-r--r--
+/usr/lib/python3/dist-packages/dnf_hotpatch drwxr-xr-x
+/usr/lib/python3/dist-packages/dnf_hotpatch/__init__.py -rw-r--r--
+/usr/lib/python3/dist-packages/dnf_hotpatch/__pycache__ drwxr-xr-x
+$(for m in __init__ command config policy; do
+	printf '/usr/lib/python3/dist-packages/dnf_hotpatch/__pycache__/%s.%s.%s -rw-r--r--\n' \
+		"$m" "$py" opt-1.pyc "$m" "$py" pyc
+done)
+/usr/lib/python3/dist-packages/dnf_hotpatch/command.py -rw-r--r--
+/usr/lib/python3/dist-packages/dnf_hotpatch/config.py -rw-r--r--
+/usr/lib/python3/dist-packages/dnf_hotpatch/policy.py -rw-r--r--
 /usr/lib/systemd/system-preset/80-dnf-hotpatch.preset -rw-r--r--
 /usr/lib/systemd/system/hotpatch-reapply.service -rw-r--r--
 /usr/lib/systemd/system/hotpatch-upgrade.service -rw-r--r--
@@ -177,6 +187,7 @@ fi
 # --- rpm -e: scriptlets run, every packaged file goes ----------------------------------------
 hp_rpm_q "$R" -e dnf-hotpatch hotpatch-repo >"$T/rpm-e.log" 2>&1 || { cat "$T/rpm-e.log" >&2; hp_fail "rpm -e failed"; }
 for f in usr/bin/hotpatch usr/bin/hotpatch-repo usr/lib/python3/dist-packages/dnf-plugins/hotpatch.py \
+	usr/lib/python3/dist-packages/dnf_hotpatch \
 	etc/dnf/plugins/hotpatch.conf usr/lib/systemd/system/hotpatch-reapply.service; do
 	[ ! -e "$R/$f" ] || hp_fail "rpm -e left /$f"
 done
