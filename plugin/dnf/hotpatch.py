@@ -55,11 +55,8 @@ def _load_policy_package(here):
 _HERE = os.path.dirname(os.path.realpath(__file__))
 _load_policy_package(_HERE)
 try:
-    # (_merge_check, parse_window: the plugin's names for the tests that load this file)
-    from dnf_hotpatch.command import (HP_EXIT_AVAILABLE, HP_EXIT_OK, Runner, refused_error,
-                                      merge_check as _merge_check)  # noqa: F401
-    from dnf_hotpatch.config import (Settings, automatic_off, in_window, now_epoch,
-                                     parse_window)  # noqa: F401
+    from dnf_hotpatch.command import HP_EXIT_AVAILABLE, HP_EXIT_OK, Runner, refused_error
+    from dnf_hotpatch.config import Settings, automatic_off, in_window, now_epoch
     from dnf_hotpatch.policy import (Holds, check_components, dry_run, needs_restarting_names,
                                      provided_components, reboot_rules, root_is_live)
 except ImportError as e:

@@ -13,11 +13,12 @@ set -euo pipefail
 dnf_prereqs
 T=$(hp_tmpdir t4001)
 
-# --- window parsing, in the plugin module itself (dnf's python) --------------
+# --- window parsing, in the plugin's policy package (dnf's python) -----------
 TZ=UTC /usr/bin/python3 - "$HP_SRC_DIR/plugin/dnf" <<'EOF'
 import calendar, sys
 sys.path.insert(0, sys.argv[1])
-import hotpatch as hp
+import hotpatch  # noqa: F401  (the plugin loads its package from beside it)
+import dnf_hotpatch.config as hp
 import dnf.exceptions
 
 def at(s):  # "YYYY-MM-DD HH:MM" UTC -> epoch
