@@ -1,7 +1,8 @@
-/* updateinfo.xml read with libsolv (repo_add_updateinfoxml; gz, xz, bz2 and
- * zstd as libsolv's solv_xfopen opens them): the one parser of advisories,
- * used by hotpatch-repo publish (CVEs, severity, dates per package) and by
- * the client's `check --updateinfo` (reboot_suggested packages). */
+/* updateinfo.xml read with libsolv (repo_add_updateinfoxml; plain, gz, xz,
+ * bz2 or zstd, decoded and token-guarded as it is read: hp_xmlstream.h): the
+ * one parser of advisories, used by hotpatch-repo publish (CVEs, severity,
+ * dates per package) and by the client's `check --updateinfo`
+ * (reboot_suggested packages). */
 #ifndef HP_UPDATEINFO_H
 #define HP_UPDATEINFO_H
 
@@ -28,8 +29,8 @@ typedef void (*hp_updateinfo_fn)(const struct hp_advisory *adv, const char *name
 
 /* Parses the (possibly compressed) updateinfo file `path` and calls `fn`
  * for each package of each advisory, in document order. -1 and one line
- * naming `path` when it cannot be opened or parsed (fn may have been called
- * for what came before). */
+ * naming `path` when it cannot be opened, decoded or parsed, or holds an XML
+ * token longer than HP_XML_MAX_TOKEN (fn is not called then). */
 int hp_updateinfo_read(const char *path, hp_updateinfo_fn fn, void *data,
 		       struct hp_strbuf *err);
 

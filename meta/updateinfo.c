@@ -2,9 +2,8 @@
  * hp_updateinfo.h. Each read has a pool of its own: the callers keep plain
  * strings, never libsolv ids. */
 #include "hp_updateinfo.h"
-#include "hp_decomp.h"
+#include "hp_xmlstream.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,26 +63,25 @@ int hp_updateinfo_read(const char *path, hp_updateinfo_fn fn, void *data,
 		       struct hp_strbuf *err)
 {
 	struct hp_strvec cves = HP_STRVEC_INIT;
-	struct hp_strbuf xml = HP_STRBUF_INIT;
 	Pool *pool = pool_create();
-	FILE *fp = NULL;
+	struct hp_xml_stream *xs;
 	Repo *repo;
 	Solvable *s;
 	Id p;
-	int ret = -1;
+	int ret = -1, parsed;
 
 	pool_setdisttype(pool, DISTTYPE_RPM);
 	repo = repo_create(pool, "updateinfo");
-	/* Decoded here, not by libsolv's solv_xfopen: our codecs check
-	 * progress and size (a 10-byte zstd frame spun libsolv's forever). */
-	if (hp_decompress_file(path, HP_READ_MAX_DEFAULT, HP_READ_MAX_DEFAULT, &xml, err))
+	/* Decoded and guarded as libsolv reads, not by its solv_xfopen: our
+	 * codecs check progress and size (a 10-byte zstd frame spun libsolv's
+	 * forever), the guard caps tokens (expat is quadratic on huge ones). */
+	if (!(xs = hp_xml_stream_open(path, HP_READ_MAX_DEFAULT, HP_READ_MAX_DEFAULT, err)))
 		goto out;
-	fp = fmemopen(xml.len ? xml.buf : (char *)"", xml.len, "r");
-	if (!fp) {
-		hp_error_errno(err, errno, "cannot read '%s'", path);
+	parsed = repo_add_updateinfoxml(repo, hp_xml_stream_file(xs), 0);
+	/* A refused read stopped libsolv: ours is the line to report. */
+	if (hp_xml_stream_close(xs))
 		goto out;
-	}
-	if (repo_add_updateinfoxml(repo, fp, 0)) {
+	if (parsed) {
 		hp_error(err, "cannot parse '%s': %s", path, pool_errstr(pool));
 		goto out;
 	}
@@ -104,10 +102,7 @@ int hp_updateinfo_read(const char *path, hp_updateinfo_fn fn, void *data,
 	}
 	ret = 0;
 out:
-	if (fp)
-		fclose(fp);
 	hp_strvec_release(&cves);
-	hp_strbuf_release(&xml);
 	pool_free(pool);
 	return ret;
 }

@@ -2,7 +2,6 @@
  * hotpatches, where the component builds are) and updateinfo (CVEs, severity,
  * reboot, issue date per package, parsed by updateinfo.c), loaded once with
  * libsolv. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +15,7 @@
 #include <solv/repo_rpmmd.h>
 #include <solv/solvable.h>
 
-#include "hp_decomp.h"
+#include "hp_xmlstream.h"
 #include "hp_pkgscan.h"
 #include "hp_repomd.h"
 #include "hp_updateinfo.h"
@@ -75,28 +74,19 @@ static void fill_pkg(Pool *pool, Solvable *s, struct hp_repo_pkg *out)
 
 static int load_primary(Repo *repo, const char *path, struct hp_strbuf *err)
 {
-	struct hp_strbuf xml = HP_STRBUF_INIT;
-	FILE *fp = NULL;
-	int ret = -1;
+	struct hp_xml_stream *xs;
+	int parsed;
 
-	/* Our codecs, not solv_xfopen's: progress and size are checked. */
-	if (hp_decompress_file(path, HP_READ_MAX_DEFAULT, (size_t)1 << 30, &xml, err))
-		goto out;
-	fp = fmemopen(xml.len ? xml.buf : (char *)"", xml.len, "r");
-	if (!fp) {
-		hp_error_errno(err, errno, "cannot read '%s'", path);
-		goto out;
-	}
-	if (repo_add_rpmmd(repo, fp, NULL, 0)) {
-		hp_error(err, "cannot parse '%s': %s", path, pool_errstr(repo->pool));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fp)
-		fclose(fp);
-	hp_strbuf_release(&xml);
-	return ret;
+	/* Our codecs, not solv_xfopen's: progress and size are checked, and
+	 * the token guard runs before libsolv sees a byte (hp_xmlstream.h). */
+	if (!(xs = hp_xml_stream_open(path, HP_READ_MAX_DEFAULT, (size_t)1 << 30, err)))
+		return -1;
+	parsed = repo_add_rpmmd(repo, hp_xml_stream_file(xs), NULL, 0);
+	if (hp_xml_stream_close(xs))
+		return -1;
+	if (parsed)
+		return hp_error(err, "cannot parse '%s': %s", path, pool_errstr(repo->pool));
+	return 0;
 }
 
 static int cmp_location(const void *a, const void *b)

@@ -194,6 +194,41 @@ START_TEST(test_guard_boundaries)
 }
 END_TEST
 
+/* The guard counts plain runs (text, tags, quoted values) in bulk: fed in
+ * pieces of any size it refuses at the same byte as fed whole. */
+START_TEST(test_guard_pieces)
+{
+	static const char *const docs[] = {
+		"<r><a x='0123456789'/>0123456789012345678901234567890123456789</r>",
+		"<r><a x='01234567890123456789012345678901234567'/></r>",
+		"<r><a                                          x='0'/></r>",
+	};
+	static const char *const want[] = {
+		"'d': XML token longer than 0 KiB at byte 54, refused",
+		"'d': XML token longer than 0 KiB at byte 35, refused",
+		"'d': XML token longer than 0 KiB at byte 35, refused",
+	};
+
+	for (size_t d = 0; d < sizeof(docs) / sizeof(docs[0]); d++) {
+		size_t len = strlen(docs[d]);
+
+		for (size_t piece = 1; piece <= len; piece++) {
+			struct hp_strbuf err = HP_STRBUF_INIT;
+			struct hp_xml_guard g;
+			int ret = 0;
+
+			hp_xml_guard_init(&g, 32);
+			for (size_t at = 0; at < len && !ret; at += piece)
+				ret = hp_xml_guard_scan(&g, docs[d] + at, len - at < piece ? len - at : piece,
+							"d", &err);
+			ck_assert_int_eq(ret, -1);
+			ck_assert_str_eq(err.buf, want[d]);
+			hp_strbuf_release(&err);
+		}
+	}
+}
+END_TEST
+
 /* Finding 5: 50 MB on stderr ends in one error line of about 1 KiB. */
 START_TEST(test_engine_output_capped)
 {
@@ -393,6 +428,7 @@ Suite *harden_suite(void)
 	tcase_add_test(tc, test_repo_name);
 	tcase_add_test(tc, test_huge_tokens);
 	tcase_add_test(tc, test_guard_boundaries);
+	tcase_add_test(tc, test_guard_pieces);
 	tcase_add_test(tc, test_engine_output_capped);
 	tcase_add_test(tc, test_engine_daemon_holds_pipe);
 	tcase_add_test(tc, test_journal_bounds);
