@@ -974,3 +974,25 @@ x = re.sub(r'<data type="%s">.*?</data>' % re.escape(t), fix, x, flags=re.S)
 open(path, 'w').write(x)
 PY
 }
+
+# hp_free_port - a TCP port on 127.0.0.1 that was free a moment ago.
+hp_free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# hp_serve PORT CMD... - run the test server CMD in the background (output in
+# $HP_TEST_TMP/http.log, killed at exit) and wait, at most 10 s, until it
+# answers on 127.0.0.1:PORT; fail if it exits or never answers.
+hp_serve() {
+	local port=$1 pid
+	shift
+	"$@" >"$HP_TEST_TMP/http.log" 2>&1 &
+	pid=$!
+	hp_on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || hp_fail "test server exited: $(cat "$HP_TEST_TMP/http.log")"
+		sleep 0.1
+	done
+	hp_fail "the test server does not answer on $port"
+}

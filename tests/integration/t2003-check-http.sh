@@ -49,22 +49,9 @@ hpfile=$(cd "$srv/good" && ls repodata/*hotpatch*)
 printf 'x' >>"$srv/tampered/$hpfile"
 rm "$srv/missing/$hpfile"
 
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # --- the server: loopback only, killed at exit, bounded wait for it to answer
-port=$(free_port)
-/usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" --directory "$srv" \
-	>"$HP_TEST_TMP/http.log" 2>&1 &
-server=$!
-hp_on_exit "kill $server 2>/dev/null; wait $server 2>/dev/null"
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	kill -0 "$server" 2>/dev/null || hp_fail "http.server exited: $(cat "$HP_TEST_TMP/http.log")"
-	sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || hp_fail "http.server does not answer on $port"
+port=$(hp_free_port)
+hp_serve "$port" /usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" --directory "$srv"
 base=http://127.0.0.1:$port
 
 # --- the machine: kernels 57 and 58 installed, 57 running
@@ -141,7 +128,7 @@ one_line "tampered" "^hotpatch: error: .*'$base/tampered/$hpfile': checksum mism
 	--repo "$base/tampered" --gpgkey "$key"
 one_line "404" "^hotpatch: error: ${R_}cannot fetch '$base/missing/$hpfile': .*404" \
 	--repo "$base/missing" --gpgkey "$key"
-down=$(free_port)
+down=$(hp_free_port)
 one_line "server down" "^hotpatch: error: ${R_}cannot fetch 'http://127.0.0.1:$down/repodata/repomd.xml': " \
 	--repo "http://127.0.0.1:$down/" --gpgkey "$key"
 one_line "unsupported scheme" "^hotpatch: error: ${R_}'ftp://127.0.0.1/r': unsupported URL scheme" \

@@ -45,22 +45,10 @@ size=$(stat -c %s "$md")
 sha256=$(sha256sum "$md" | cut -d' ' -f1)
 sha512=$(sha512sum "$md" | cut -d' ' -f1)
 
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-port=$(free_port)
-/usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" --directory "$srv" \
-	>"$HP_TEST_TMP/http.log" 2>&1 &
-server=$!
-hp_on_exit "kill $server 2>/dev/null; wait $server 2>/dev/null"
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	kill -0 "$server" 2>/dev/null || hp_fail "http.server exited: $(cat "$HP_TEST_TMP/http.log")"
-	sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || hp_fail "http.server does not answer on $port"
+port=$(hp_free_port)
+hp_serve "$port" /usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" --directory "$srv"
 base=http://127.0.0.1:$port
-dead=http://127.0.0.1:$(free_port)
+dead=http://127.0.0.1:$(hp_free_port)
 
 # metalink FILE SIZE SHA256 SHA512 [ALT_SIZE ALT_SHA256] - a MirrorManager-
 # style metalink: the dead mirror first (preference 100), m2 (90), m1 (80);

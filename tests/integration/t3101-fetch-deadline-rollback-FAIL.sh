@@ -36,7 +36,7 @@ export HP_UNAME_R=6.1.0-57-amd64
 
 # The server: http.server for the repositories, plus /drip/ (1500 B/s of a
 # long repomd.xml) and /redirect/ (302 to /old/).
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(hp_free_port)
 cat >"$HP_TEST_TMP/server.py" <<'PY'
 import functools, http.server, sys, time
 port, root = int(sys.argv[1]), sys.argv[2]
@@ -64,14 +64,7 @@ class H(http.server.SimpleHTTPRequestHandler):
 http.server.ThreadingHTTPServer(('127.0.0.1', port),
                                 functools.partial(H, directory=root)).serve_forever()
 PY
-/usr/bin/python3 "$HP_TEST_TMP/server.py" "$port" "$srv" >"$HP_TEST_TMP/http.log" 2>&1 &
-server=$!
-hp_on_exit "kill $server 2>/dev/null; wait $server 2>/dev/null"
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || hp_fail "the test server does not answer on $port"
+hp_serve "$port" /usr/bin/python3 "$HP_TEST_TMP/server.py" "$port" "$srv"
 
 HP_BAD_TOOL=hotpatch
 HP_BAD_DIRS=("$root" "$srv")
