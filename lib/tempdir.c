@@ -90,22 +90,31 @@ static void remove_on_signal(int sig)
 	raise(sig);
 }
 
+#define NR_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+static void fatal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < NR_FATAL; i++)
+		sigaddset(set, fatal_signals[i]);
+}
+
 /* On every registration, for the signals still at their default: one the
  * caller ignores (nohup's SIGHUP, SIGPIPE under a supervisor) stays ignored,
  * one with a handler of its own keeps it. */
 static void install_handlers(void)
 {
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
-		struct sigaction sa, old;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = remove_on_signal;
+	fatal_set(&sa.sa_mask);
+	for (size_t i = 0; i < NR_FATAL; i++) {
+		struct sigaction old;
 
 		if (sigaction(fatal_signals[i], NULL, &old) < 0 ||
 		    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
 			continue;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = remove_on_signal;
-		sigemptyset(&sa.sa_mask);
-		for (size_t j = 0; j < sizeof(fatal_signals) / sizeof(fatal_signals[0]); j++)
-			sigaddset(&sa.sa_mask, fatal_signals[j]);
 		sigaction(fatal_signals[i], &sa, NULL);
 	}
 }
@@ -114,9 +123,7 @@ static void block_signals(sigset_t *old)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
-		sigaddset(&set, fatal_signals[i]);
+	fatal_set(&set);
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
@@ -150,13 +157,22 @@ void hp_tempdir_forget(const char *dir)
 }
 
 /* Removes <tmp>/<prefix><pid>-* of ours whose process is gone: what
- * SIGKILL (or a helper racing the handler) left behind. */
+ * SIGKILL (or a helper racing the handler) left behind. Once per prefix and
+ * process: a check of many repositories makes one snapshot each, and /tmp
+ * need not be read for every one. */
 static void sweep_dead(const char *tmp, const char *prefix)
 {
-	size_t plen = strlen(prefix);
-	DIR *d = opendir(tmp);
+	static char swept[HP_TEMPDIR_MAX][32];
+	size_t plen = strlen(prefix), i;
 	struct dirent *de;
+	DIR *d;
 
+	for (i = 0; i < HP_TEMPDIR_MAX && swept[i][0]; i++)
+		if (!strcmp(swept[i], prefix))
+			return;
+	if (i < HP_TEMPDIR_MAX && plen < sizeof(swept[i]))
+		memcpy(swept[i], prefix, plen + 1);
+	d = opendir(tmp);
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
